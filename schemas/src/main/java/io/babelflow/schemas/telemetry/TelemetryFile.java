@@ -43,24 +43,23 @@ public final class TelemetryFile {
 
     /**
      * Reads every event in order and hands it to {@code consumer}. A file cut short by a crash ends
-     * at its last whole block: the events before it are delivered, the truncated tail is reported
-     * in the returned count of unreadable blocks (0 or 1).
+     * at its last whole block: the events before it are delivered, and the returned value says
+     * how many trailing bytes could not be read (0 for an intact file).
      */
-    public static int read(Path file, Consumer<SpecificRecord> consumer) {
+    public static long read(Path file, Consumer<SpecificRecord> consumer) {
         SpecificDatumReader<Object> datumReader = new SpecificDatumReader<>(Events.telemetryUnion());
         try (DataFileReader<Object> reader = new DataFileReader<>(file.toFile(), datumReader)) {
-            while (true) {
-                try {
-                    if (!reader.hasNext()) {
-                        return 0;
-                    }
+            long lastWholeBlockEnd = reader.previousSync();
+            try {
+                while (reader.hasNext()) {
                     consumer.accept((SpecificRecord) reader.next());
-                } catch (RuntimeException e) {
-                    if (e.getCause() instanceof IOException || e instanceof org.apache.avro.AvroRuntimeException) {
-                        return 1;
-                    }
-                    throw e;
+                    lastWholeBlockEnd = reader.previousSync();
                 }
+                // Avro's reader treats a truncated last block as the end of the file
+                // (EOF inside it); the last sync marker read tells where the whole blocks end
+                return Files.size(file) - reader.previousSync();
+            } catch (org.apache.avro.AvroRuntimeException e) {
+                return Files.size(file) - lastWholeBlockEnd;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read telemetry file " + file + ": " + e.getMessage(), e);
