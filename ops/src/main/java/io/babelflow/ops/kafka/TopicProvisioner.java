@@ -1,0 +1,64 @@
+package io.babelflow.ops.kafka;
+
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.Topic;
+import io.babelflow.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the registry's topics that do not exist yet; existing ones are left as they are. */
+public final class TopicProvisioner {
+    private TopicProvisioner() {
+    }
+
+    /** Outcome per topic. */
+    public record Result(List<String> created, List<String> existing) {
+    }
+
+    public static Result ensureTopics(ClientConfig client, short replicationFactor) {
+        try (Admin admin = Admin.create(client.properties(Map.of("request.timeout.ms", 15_000,
+                "default.api.timeout.ms", 30_000)))) {
+            return ensureTopics(admin, Topics.all(), replicationFactor);
+        }
+    }
+
+    public static Result ensureTopics(Admin admin, List<Topic<?, ?>> topics, short replicationFactor) {
+        try {
+            Set<String> present = admin.listTopics().names().get();
+            List<String> created = new ArrayList<>();
+            List<String> existing = new ArrayList<>();
+            List<NewTopic> missing = new ArrayList<>();
+            for (Topic<?, ?> t : topics) {
+                if (present.contains(t.name())) {
+                    existing.add(t.name());
+                } else {
+                    missing.add(new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()));
+                }
+            }
+            var results = admin.createTopics(missing).values();
+            for (var entry : results.entrySet()) {
+                try {
+                    entry.getValue().get();
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // lost a race with another creator
+                        throw e;
+                    }
+                    existing.add(entry.getKey());
+                }
+            }
+            return new Result(created, existing);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}
