@@ -1,6 +1,9 @@
 package io.babelflow.ops;
 
 import io.babelflow.ops.cli.BrokerCommand;
+import io.babelflow.ops.cli.LoadgenCommand;
+import io.babelflow.ops.cli.PublishCommand;
+import io.babelflow.ops.cli.ReplayCommand;
 import io.babelflow.ops.cli.TopicsCommand;
 import io.babelflow.schemas.InvalidInputException;
 import picocli.CommandLine;
@@ -9,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code babelflow} command: one entry point for every BabelFlow tool. */
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
-        subcommands = {BrokerCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
+                LoadgenCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */
     public static final int EXIT_BAD_INPUT = CommandLine.ExitCode.USAGE;

@@ -1,0 +1,371 @@
+package io.babelflow.producers.telemetry;
+
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.Topics;
+import io.babelflow.schemas.telemetry.TelemetryFile;
+import io.babelflow.schemas.telemetry.TelemetrySink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lossless, asynchronous telemetry to Kafka. The training thread only appends to a byte-bounded
+ * in-memory queue; one sender thread hands events to an idempotent producer ({@code acks=all},
+ * zstd, linger) that retries until the broker takes them. When the queue is full — the broker is
+ * slow or unreachable and the producer's buffer is full — events spill, in order, to a local
+ * {@link Spool} in the run folder, and every later event follows them there until the sender has
+ * replayed the spool, so order is kept. A spool left by an earlier process is replayed first.
+ *
+ * <p>On {@link #close()} the sender gets {@code closeTimeout} to deliver everything; whatever the
+ * broker has not acknowledged by then (in flight, queued, or spooled) stays in the spool for the
+ * next start or for {@code babelflow replay}. A record whose delivery was ambiguous when the sink
+ * gave up may therefore arrive twice: the per-run sequence number in every event lets consumers
+ * drop the duplicate. Records Kafka rejects for good (e.g. larger than the topic allows) are counted
+ * as failed and kept in {@code rejected.avro} beside the spool.
+ */
+public final class KafkaTelemetrySink implements TelemetrySink {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTelemetrySink.class);
+    public static final long DEFAULT_QUEUE_BYTES = 64L * 1024 * 1024;
+
+    private final Producer<byte[], byte[]> producer;
+    private final Spool spool;
+    private final Path rejectedFile;
+    private final long queueCapacityBytes;
+    private final Duration closeTimeout;
+
+    private final Object lock = new Object();
+    private final Deque<SpecificRecord> queue = new ArrayDeque<>(); // guarded by lock
+    private long queuedBytes;                                       // guarded by lock
+    private boolean spooling;                                       // guarded by lock
+    private boolean closing;                                        // guarded by lock
+
+    /** Handed to the producer, not yet acknowledged; key = send order. */
+    private final ConcurrentSkipListMap<Long, SpecificRecord> inFlight = new ConcurrentSkipListMap<>();
+    private long sendOrder;
+    /** Events of the spool segment being replayed that were not handed to the producer yet. */
+    private volatile List<SpecificRecord> segmentTail = List.of();
+    /** The spool segment being replayed, until Kafka acknowledged all of it. */
+    private volatile Path replaying;
+    private volatile boolean abort;
+    private DataFileWriter<Object> rejected;
+
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong spilled = new AtomicLong();
+    private final AtomicLong emitted = new AtomicLong();
+    private final Thread sender;
+
+    public KafkaTelemetrySink(ClientConfig client, Path spoolDir) {
+        this(new KafkaProducer<>(producerConfig(client), new ByteArraySerializer(), new ByteArraySerializer()),
+                spoolDir, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30));
+    }
+
+    /** For tests and tuning: any producer, queue bound and close timeout. */
+    public KafkaTelemetrySink(Producer<byte[], byte[]> producer, Path spoolDir, long queueCapacityBytes,
+            Duration closeTimeout) {
+        this.producer = producer;
+        this.spool = new Spool(spoolDir);
+        this.rejectedFile = spoolDir.resolve("rejected" + TelemetryFile.EXTENSION);
+        this.queueCapacityBytes = queueCapacityBytes;
+        this.closeTimeout = closeTimeout;
+        if (!spool.isEmpty()) {
+            LOG.info("replaying {} telemetry events left in {}", spool.records(), spoolDir);
+            spooling = true; // new events queue up behind the leftovers
+        }
+        this.sender = new Thread(this::sendLoop, "babelflow-telemetry-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** Producer settings: idempotent, every replica acknowledges, retries until the broker is back. */
+    public static Map<String, Object> producerConfig(ClientConfig client) {
+        return Map.copyOf(new java.util.HashMap<String, Object>(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ACTIVATION_MAX_MESSAGE_BYTES,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
+                ProducerConfig.CLIENT_ID_CONFIG, "babelflow-telemetry")) {
+            {
+                putAll(client.properties().entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                        e -> String.valueOf(e.getKey()), Map.Entry::getValue)));
+            }
+        });
+    }
+
+    @Override
+    public void emit(SpecificRecord event) {
+        long size = TelemetryRecords.sizeOf(event);
+        synchronized (lock) {
+            if (closing) {
+                throw new IllegalStateException("telemetry sink is closed");
+            }
+            emitted.incrementAndGet();
+            if (!spooling && queuedBytes + size <= queueCapacityBytes) {
+                queue.addLast(event);
+                queuedBytes += size;
+                lock.notifyAll();
+                return;
+            }
+            if (!spooling) {
+                LOG.warn("telemetry queue full ({} events, {} bytes): spilling to {} until Kafka catches up",
+                        queue.size(), queuedBytes, spool.dir());
+            }
+            spooling = true;
+            spool.append(event);
+            spilled.incrementAndGet();
+        }
+    }
+
+    private void sendLoop() {
+        try {
+            while (!abort) {
+                SpecificRecord next;
+                synchronized (lock) {
+                    next = queue.pollFirst();
+                    if (next != null) {
+                        queuedBytes -= TelemetryRecords.sizeOf(next);
+                    } else if (!spooling) {
+                        if (closing) {
+                            return; // everything handed to the producer
+                        }
+                        lock.wait(100);
+                        continue;
+                    }
+                }
+                if (next != null) {
+                    send(next);
+                } else {
+                    replaySpool();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("telemetry sender stopped; undelivered events stay in the spool", e);
+        }
+    }
+
+    /** Replays closed spool segments; turns spooling off once the spool is empty. */
+    private void replaySpool() throws InterruptedException {
+        synchronized (lock) {
+            if (spool.isEmpty()) {
+                spooling = false;
+                LOG.info("telemetry spool replayed; back to direct sending");
+                return;
+            }
+            spool.rotate();
+        }
+        for (Path segment : spool.closedSegments()) {
+            List<SpecificRecord> events = spool.read(segment);
+            replaying = segment;
+            segmentTail = new ArrayList<>(events);
+            while (!segmentTail.isEmpty() && !abort) {
+                SpecificRecord e = segmentTail.get(0);
+                if (!send(e)) {
+                    return;
+                }
+                segmentTail.remove(0);
+            }
+            if (abort) {
+                return;
+            }
+            producer.flush(); // delete only what Kafka acknowledged
+            if (!inFlight.isEmpty()) {
+                return; // a send failed for good; keep the segment, look again later
+            }
+            spool.delete(segment, events.size());
+            replaying = null;
+            segmentTail = List.of();
+        }
+    }
+
+    /** Hands one event to the producer, waiting (not the training thread) while the broker is away. */
+    private boolean send(SpecificRecord event) throws InterruptedException {
+        var record = TelemetryRecords.toRecord(event);
+        long order = sendOrder++;
+        inFlight.put(order, event);
+        while (!abort) {
+            Future<RecordMetadata> result;
+            try {
+                result = producer.send(record, (metadata, error) -> {
+                    if (error == null) {
+                        inFlight.remove(order);
+                        sent.incrementAndGet();
+                    } else if (!(error instanceof RetriableException)) {
+                        inFlight.remove(order);
+                        reject(event, error);
+                    }
+                    // retriable: either send() failed at once (retried below) or the sink is aborting,
+                    // and the event stays in flight to go back to the spool
+                });
+            } catch (KafkaException e) {
+                inFlight.remove(order);
+                reject(event, e);
+                return true;
+            }
+            if (!result.isDone() || !failedRetriably(result)) {
+                return true;
+            }
+            // metadata or buffer-space wait timed out: the broker is away; later events spill meanwhile
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    private static boolean failedRetriably(Future<RecordMetadata> result) throws InterruptedException {
+        try {
+            result.get();
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof RetriableException;
+        }
+    }
+
+    private synchronized void reject(SpecificRecord event, Exception error) {
+        failed.incrementAndGet();
+        LOG.error("Kafka rejected a {} for good ({}); kept in {}", event.getSchema().getName(), error.getMessage(),
+                rejectedFile);
+        try {
+            if (rejected == null) {
+                rejected = TelemetryFile.openWriter(rejectedFile);
+            }
+            rejected.append(event);
+            rejected.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep rejected telemetry in " + rejectedFile, e);
+        }
+    }
+
+    /** Waits up to {@code timeout} for everything emitted so far to be acknowledged. */
+    public boolean awaitDelivered(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (lock) {
+                if (queue.isEmpty() && !spooling && inFlight.isEmpty()) {
+                    return true;
+                }
+            }
+            producer.flush();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void flush() {
+        awaitDelivered(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            lock.notifyAll();
+        }
+        boolean delivered = awaitDelivered(closeTimeout);
+        abort = true;
+        try {
+            sender.join(closeTimeout.toMillis() + 5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(delivered ? closeTimeout : Duration.ZERO); // zero: unacknowledged sends fail now
+        List<SpecificRecord> leftovers = new ArrayList<>(inFlight.values());
+        leftovers.addAll(segmentTail);
+        synchronized (lock) {
+            leftovers.addAll(queue);
+            queue.clear();
+        }
+        if (!leftovers.isEmpty()) {
+            spool.writeFirst(leftovers);
+        }
+        if (replaying != null) {
+            // its acknowledged events are in Kafka, the others among the leftovers written first
+            spool.delete(replaying, spool.read(replaying).size());
+        }
+        if (!spool.isEmpty()) {
+            LOG.warn("Kafka unreachable at close: {} telemetry events kept in {} for the next start or "
+                    + "'babelflow replay'", spool.records(), spool.dir());
+        }
+        spool.close();
+        synchronized (this) {
+            if (rejected != null) {
+                try {
+                    rejected.close();
+                } catch (IOException e) {
+                    LOG.warn("cannot close {}", rejectedFile, e);
+                }
+            }
+        }
+    }
+
+    /** Events accepted by {@link #emit}. */
+    public long emitted() {
+        return emitted.get();
+    }
+
+    /** Events Kafka acknowledged. */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** Events Kafka rejected for good (kept in rejected.avro). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Events that went through the spool. */
+    public long spilled() {
+        return spilled.get();
+    }
+
+    /** Events waiting in memory. */
+    public int queueDepth() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /** Events waiting in the spool. */
+    public long spoolRecords() {
+        return spool.records();
+    }
+
+    public long spoolBytes() {
+        return spool.bytes();
+    }
+}

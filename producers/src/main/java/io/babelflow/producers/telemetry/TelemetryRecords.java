@@ -1,0 +1,31 @@
+package io.babelflow.producers.telemetry;
+
+import io.babelflow.events.ActivationStats;
+import io.babelflow.schemas.Topic;
+import io.babelflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Maps a telemetry event to its Kafka record: topic from the registry, key runId (runId/layer for activations). */
+public final class TelemetryRecords {
+    private TelemetryRecords() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static ProducerRecord<byte[], byte[]> toRecord(SpecificRecord event) {
+        Topic<String, SpecificRecord> topic = Topics.forEvent((Class<SpecificRecord>) event.getClass());
+        String runId = String.valueOf(event.get(event.getSchema().getField("runId").pos()));
+        String key = event instanceof ActivationStats stats ? Topics.activationKey(runId, stats.getLayer()) : runId;
+        return new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8),
+                topic.valueSerde().serializer().serialize(topic.name(), event));
+    }
+
+    /** Rough in-memory size of an event, for the sink's byte-bounded queue. */
+    static long sizeOf(SpecificRecord event) {
+        if (event instanceof ActivationStats stats) {
+            return 256L + stats.getActiveCounts().remaining() + stats.getActivationSums().remaining();
+        }
+        return 512;
+    }
+}
