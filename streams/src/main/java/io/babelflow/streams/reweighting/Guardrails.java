@@ -102,7 +102,7 @@ public final class Guardrails {
         minimumFloors.forEach((l, f) -> floors.merge(l, f, Math::max));
         return new Guardrails(p.languages(), floors,
                 p.perLanguage("ceiling", 1.0, 0.0, 1.0),
-                p.number("maxChange", 1.0, Double.MIN_VALUE, 1.0),
+                p.positive("maxChange", 1.0, 1.0),
                 p.integer("minSteps", 0, 0),
                 Math.round(p.number("minSeconds", 0.0, 0.0, 1e9) * 1000));
     }

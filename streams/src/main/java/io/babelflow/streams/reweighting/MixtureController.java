@@ -1,6 +1,7 @@
 package io.babelflow.streams.reweighting;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ public final class MixtureController {
         if (!policyName.equals(s.policy())) {
             throw new IllegalArgumentException("snapshot is of policy " + s.policy() + ", not " + policyName);
         }
-        if (!s.weights().keySet().equals(new java.util.HashSet<>(languages))) {
+        if (!s.weights().keySet().equals(new HashSet<>(languages))) {
             throw new IllegalArgumentException("snapshot languages " + s.weights().keySet() + " differ from the run's "
                     + languages);
         }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -130,7 +131,7 @@ public final class PolicyFactory {
                 yield new SchedulePolicy(schedule, p.choice("by", SchedulePolicy.Axis.class, SchedulePolicy.Axis.STEPS),
                         p.integer("every", 100, 1));
             }
-            case Exp3Policy.NAME -> new Exp3Policy(initial, p.number("rewardScale", 0.1, Double.MIN_VALUE, 1e6),
+            case Exp3Policy.NAME -> new Exp3Policy(initial, p.positive("rewardScale", 0.1, 1e6),
                     p.integer("warmup", 0, 0), p.integer("every", 1, 1));
             case ExcessLossPolicy.NAME -> {
                 LossSource source = p.choice("signal", LossSource.class, LossSource.TRAIN);
@@ -159,7 +160,7 @@ public final class PolicyFactory {
                 : ReferenceLosses.fromFile(Path.of(p.string("referenceRun", "")), source);
         List<String> missing = p.languages().stream().filter(l -> !ref.languages().contains(l)).toList();
         if (!missing.isEmpty()) {
-            throw p.error("reference has no " + source.name().toLowerCase(java.util.Locale.ROOT) + " loss for "
+            throw p.error("reference has no " + source.name().toLowerCase(Locale.ROOT) + " loss for "
                     + String.join(", ", missing));
         }
         return ref;

@@ -58,6 +58,19 @@ public final class PolicyParams {
         return v == null ? fallback : parseNumber(key, v, min, max);
     }
 
+    /** A number that must be > 0 (and at most {@code max}). */
+    public double positive(String key, double fallback, double max) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        double n = parseNumber(key, v, 0, max);
+        if (n <= 0) {
+            throw error(key + "=" + v.trim() + " must be > 0");
+        }
+        return n;
+    }
+
     public long integer(String key, long fallback, long min) {
         String v = values.get(key);
         if (v == null) {

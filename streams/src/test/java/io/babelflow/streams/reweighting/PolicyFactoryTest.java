@@ -51,7 +51,8 @@ class PolicyFactoryTest {
     @CsvSource(delimiter = '|', value = {
         "exp3        | rewardScale  | abc                 | rewardScale=abc is not a number",
         "exp3        | every        | 0                   | every=0 must be >= 1",
-        "exp3        | maxChange    | 1.5                 | maxChange=1.5 must be in",
+        "exp3        | maxChange    | 1.5                 | maxChange=1.5 must be in [0.0, 1.0]",
+        "exp3        | maxChange    | 0                   | maxChange=0 must be > 0",
         "exp3        | floor        | 0.6                 | floors sum to 1.2 > 1",
         "exp3        | floor        | fr=0.1              | floor: language 'fr' is not in the run (en, zh)",
         "static      | weights      | en=0,zh=0           | weights are all zero",

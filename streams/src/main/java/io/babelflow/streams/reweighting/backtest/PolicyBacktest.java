@@ -68,12 +68,13 @@ public final class PolicyBacktest {
         MixtureController controller = PolicyFactory.controller(policy, params, languages);
 
         TreeMap<Long, StepEvents> byStep = new TreeMap<>();
+        String runId = start.getRunId();
         for (SpecificRecord e : events) {
-            if (e instanceof TrainStep s) {
+            if (e instanceof TrainStep s && s.getRunId().equals(runId)) {
                 byStep.computeIfAbsent(s.getStep(), k -> new StepEvents()).train.add(s);
-            } else if (e instanceof EvalResult r) {
+            } else if (e instanceof EvalResult r && r.getRunId().equals(runId)) {
                 byStep.computeIfAbsent(r.getStep(), k -> new StepEvents()).evals.add(r);
-            } else if (e instanceof StageChange c && c.getRunId().equals(start.getRunId())) {
+            } else if (e instanceof StageChange c && c.getRunId().equals(runId)) {
                 byStep.computeIfAbsent(c.getStep(), k -> new StepEvents()).stages.add(c);
             }
         }

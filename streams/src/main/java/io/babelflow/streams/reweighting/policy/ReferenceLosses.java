@@ -34,6 +34,7 @@ public final class ReferenceLosses {
     /** The same target at every step. */
     public static ReferenceLosses constant(Map<String, Double> targets) {
         Map<String, NavigableMap<Long, Double>> curves = new LinkedHashMap<>();
+        // one point at the smallest step: every lookup finds it
         targets.forEach((l, v) -> curves.put(l, new TreeMap<>(Map.of(Long.MIN_VALUE, v))));
         return new ReferenceLosses(curves, "targets");
     }
