@@ -153,7 +153,13 @@ public final class SpecializationApp implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(streamsConfig);
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, server.hostInfo().host() + ":" + server.hostInfo().port());
-        KafkaStreams streams = new KafkaStreams(topology(config), props);
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology(config), props);
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
         SpecializationApp app = new SpecializationApp(streams, server);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the specialization app down", e);

@@ -81,41 +81,8 @@ public final class SpecializationHttpServer {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                send(exchange, 405, Map.of("error", "only GET"));
-                return;
-            }
-            String path = exchange.getRequestURI().getRawPath();
-            Matcher m;
-            if ((m = SUMMARY.matcher(path)).matches()) {
-                String run = decode(m.group(1));
-                if (!redirected(exchange, run)) {
-                    reply(exchange, queries.summary(run), "no summary for run " + run);
-                }
-            } else if ((m = NEURONS.matcher(path)).matches()) {
-                String run = decode(m.group(1));
-                if (!redirected(exchange, run)) {
-                    int layer = Integer.parseInt(m.group(2));
-                    reply(exchange, queries.layerNeurons(run, layer), "no closed window for run " + run + " layer " + layer);
-                }
-            } else if ((m = HISTORY.matcher(path)).matches()) {
-                String run = decode(m.group(1));
-                if (!redirected(exchange, run)) {
-                    int layer = Integer.parseInt(m.group(2));
-                    List<SpecializationQueries.HistoryPoint> history =
-                            queries.neuronHistory(run, layer, Integer.parseInt(m.group(3)));
-                    reply(exchange, history.isEmpty() ? Optional.empty() : Optional.of(history),
-                            "no history for run " + run + " layer " + layer);
-                }
-            } else if ((m = STAGES.matcher(path)).matches()) {
-                String run = decode(m.group(1));
-                if (!redirected(exchange, run)) {
-                    reply(exchange, queries.stages(run), "no stage change yet for run " + run);
-                }
-            } else {
-                send(exchange, 404, Map.of("error", "unknown path " + path));
-            }
+        try {
+            route(exchange);
         } catch (NumberFormatException e) {
             send(exchange, 400, Map.of("error", "not a number: " + e.getMessage()));
         } catch (IllegalArgumentException e) {
@@ -125,6 +92,45 @@ public final class SpecializationHttpServer {
         } catch (RuntimeException e) {
             LOG.warn("query {} failed", exchange.getRequestURI(), e);
             send(exchange, 500, Map.of("error", String.valueOf(e)));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            send(exchange, 405, Map.of("error", "only GET"));
+            return;
+        }
+        String path = exchange.getRequestURI().getRawPath();
+        Matcher m;
+        if ((m = SUMMARY.matcher(path)).matches()) {
+            String run = decode(m.group(1));
+            if (!redirected(exchange, run)) {
+                reply(exchange, queries.summary(run), "no summary for run " + run);
+            }
+        } else if ((m = NEURONS.matcher(path)).matches()) {
+            String run = decode(m.group(1));
+            if (!redirected(exchange, run)) {
+                int layer = Integer.parseInt(m.group(2));
+                reply(exchange, queries.layerNeurons(run, layer), "no closed window for run " + run + " layer " + layer);
+            }
+        } else if ((m = HISTORY.matcher(path)).matches()) {
+            String run = decode(m.group(1));
+            if (!redirected(exchange, run)) {
+                int layer = Integer.parseInt(m.group(2));
+                List<SpecializationQueries.HistoryPoint> history =
+                        queries.neuronHistory(run, layer, Integer.parseInt(m.group(3)));
+                reply(exchange, history.isEmpty() ? Optional.empty() : Optional.of(history),
+                        "no history for run " + run + " layer " + layer);
+            }
+        } else if ((m = STAGES.matcher(path)).matches()) {
+            String run = decode(m.group(1));
+            if (!redirected(exchange, run)) {
+                reply(exchange, queries.stages(run), "no stage change yet for run " + run);
+            }
+        } else {
+            send(exchange, 404, Map.of("error", "unknown path " + path));
         }
     }
 

@@ -299,6 +299,13 @@ class SpecializationAppTest {
         assertEquals(2, description.subtopologies().size(), text);
     }
 
+    @Test
+    void runKeyedInputsArePartitionedLikeTheRepartitionTopic() {
+        // one task must see a run's RunStarted, statistics, readings and evals together
+        assertEquals(Topics.RUNS.partitions(), Topics.WORKING_LANGUAGE.partitions());
+        assertEquals(Topics.RUNS.partitions(), Topics.EVAL_RESULTS.partitions());
+    }
+
     private SpecializationQueries queries() {
         return new SpecializationQueries(new SpecializationQueries.StoreAccess() {
             @Override
