@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -62,6 +63,7 @@ public final class SpecializationApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final SpecializationHttpServer http;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SpecializationApp(KafkaStreams streams, SpecializationHttpServer http) {
         this.streams = streams;
@@ -204,8 +206,12 @@ public final class SpecializationApp implements AutoCloseable {
         stopped.await();
     }
 
+    /** Stops the query server, then the Streams client (committing and closing its stores); idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         http.stop();
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
