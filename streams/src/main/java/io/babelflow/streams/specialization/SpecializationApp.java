@@ -1,0 +1,219 @@
+package io.babelflow.streams.specialization;
+
+import io.babelflow.events.EvalResult;
+import io.babelflow.events.NeuronSpecialization;
+import io.babelflow.events.RunStarted;
+import io.babelflow.events.StageChange;
+import io.babelflow.events.WorkingLanguage;
+import io.babelflow.schemas.AvroSerde;
+import io.babelflow.schemas.Topic;
+import io.babelflow.schemas.Topics;
+import io.babelflow.streams.DeadLetters;
+import io.babelflow.streams.DecodingProcessor;
+import io.babelflow.streams.Routed;
+import io.babelflow.streams.StreamsDefaults;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The specialization Kafka Streams app: language-specific and language-transferring FFN neurons
+ * (LAPE) per run, layer and window, the working language of each new language, and its Babel
+ * Tower stage.
+ * <pre>
+ * activation-stats ─▶ activation-intake ─▶ [dead letters] ─▶ repartition by runId ──┐
+ * runs ─────────────▶ runs-decode ────────▶ [dead letters] ─▶ run-registry          │
+ *                                                                                   ▼
+ *                                 window-merge (LAPE on close) ─▶ [dead letters]
+ *                                   ├─▶ neuron-specialization
+ *                                   └─▶ window signal ──┐
+ * working-language ─▶ decode ─▶ working-language-share ─┼─▶ stage-detector ─▶ stage-changes
+ * eval-results ─────▶ decode ─▶ held-out-loss-slope ────┘
+ * </pre>
+ * Everything after the repartition is one sub-topology: the runs, working-language and
+ * eval-results topics are keyed by runId with as many partitions as the repartition topic, so
+ * a run's RunStarted, statistics and signals meet in one task and its stores.
+ */
+public final class SpecializationApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpecializationApp.class);
+    public static final String DEFAULT_APPLICATION_ID = "babelflow-specialization";
+    /** Name of the repartition topic's DSL node; the topic is {@code <application.id>-activation-stats-by-run-repartition}. */
+    public static final String ACTIVATION_REPARTITION = "activation-stats-by-run";
+
+    private final KafkaStreams streams;
+    private final SpecializationHttpServer http;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SpecializationApp(KafkaStreams streams, SpecializationHttpServer http) {
+        this.streams = streams;
+        this.http = http;
+    }
+
+    public static Topology topology(SpecializationConfig config) {
+        String app = config.appName();
+        StreamsBuilder builder = new StreamsBuilder();
+        SpecializationStores.addTo(builder);
+
+        KStream<String, byte[]> activations = DeadLetters.divert(builder
+                .stream(Topics.ACTIVATION_STATS.name(), raw("activation-stats-source"))
+                .process(() -> new ActivationIntakeProcessor(app), Named.as("activation-intake")), "activation-intake")
+                .repartition(Repartitioned.<String, byte[]>as(ACTIVATION_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
+                        .withNumberOfPartitions(Topics.RUNS.partitions()));
+
+        decoded(builder, Topics.RUNS, RunStarted::getRunId, TelemetryChecks::runStarted, true, app)
+                .process(RunRegistryProcessor::new, Named.as("run-registry"), SpecializationStores.RUNS);
+
+        KStream<String, ClosedWindow> closed = DeadLetters.divert(activations.process(
+                () -> new WindowMergeProcessor(config), Named.as("window-merge"),
+                SpecializationStores.RUNS, SpecializationStores.WINDOW_COUNTS, SpecializationStores.OPEN_WINDOWS,
+                SpecializationStores.RUN_PROGRESS, SpecializationStores.NEURON_HISTORY,
+                SpecializationStores.LAYER_SPECIALIZATION), "window-merge");
+        closed.flatMapValues(ClosedWindow::layers, Named.as("window-layers"))
+                .to(Topics.NEURON_SPECIALIZATION.name(), produced(Topics.NEURON_SPECIALIZATION, "neuron-specialization-sink"));
+        KStream<String, StageSignal> windowSignals =
+                closed.mapValues(ClosedWindow::signal, Named.as("window-signal"));
+
+        KStream<String, StageSignal> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
+                TelemetryChecks::workingLanguage, false, app)
+                .process(WorkingLanguageProcessor::new, Named.as("working-language-share"),
+                        SpecializationStores.RUNS, SpecializationStores.WORKING_LANGUAGE);
+        KStream<String, StageSignal> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
+                TelemetryChecks::evalResult, false, app)
+                .process(() -> new HeldOutLossProcessor(config.lossSlopePoints()), Named.as("held-out-loss-slope"),
+                        SpecializationStores.HELD_OUT_LOSS);
+
+        windowSignals.merge(shares, Named.as("merge-share-signals")).merge(losses, Named.as("merge-loss-signals"))
+                .process(() -> new StageProcessor(config.stages()), Named.as("stage-detector"),
+                        SpecializationStores.RUNS, SpecializationStores.RUN_SUMMARY, SpecializationStores.STAGE_TIMELINE)
+                .to(Topics.STAGE_CHANGES.name(), produced(Topics.STAGE_CHANGES, "stage-changes-sink"));
+        return builder.build();
+    }
+
+    /** Reads a runId-keyed event topic as bytes and decodes it, diverting what is unusable. */
+    private static <T extends SpecificRecord> KStream<String, T> decoded(StreamsBuilder builder, Topic<String, T> topic,
+            Function<T, String> key, Function<T, String> check, boolean tombstones, String app) {
+        String name = topic.name().substring(topic.name().indexOf('.') + 1);
+        AvroSerde<T> serde = AvroSerde.of(topic.valueType());
+        KStream<String, Routed<T>> routed = builder.stream(topic.name(), raw(name + "-source"))
+                .process(() -> new DecodingProcessor<>(serde, key, check, tombstones, app), Named.as(name + "-decode"));
+        return DeadLetters.divert(routed, name + "-decode");
+    }
+
+    private static Consumed<byte[], byte[]> raw(String name) {
+        return Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name);
+    }
+
+    private static <V> Produced<String, V> produced(Topic<String, V> topic, String name) {
+        return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
+    }
+
+    /**
+     * Client configuration: exactly-once v2, commit interval 100 ms, replication factor 1 unless
+     * {@code extra} sets {@code replication.factor}, bounded RocksDB memory; {@code extra} (client
+     * properties such as security settings, or {@link io.babelflow.streams.BoundedMemoryRocksDbConfig}
+     * sizes) overrides every default.
+     */
+    public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
+            Map<String, ?> extra) {
+        return StreamsDefaults.base(bootstrapServers, applicationId, stateDir, extra);
+    }
+
+    /**
+     * Starts the app and its query server on {@code http} (port 0 picks a free one) and returns
+     * at once; {@link #close()} stops both. The HTTP address becomes {@code application.server}
+     * so instances can point queries for another instance's runs at it.
+     */
+    public static SpecializationApp start(Properties streamsConfig, SpecializationConfig config, InetSocketAddress http) {
+        SpecializationHttpServer server;
+        try {
+            server = SpecializationHttpServer.bind(http);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + http, e);
+        }
+        Properties props = new Properties();
+        props.putAll(streamsConfig);
+        props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, server.hostInfo().host() + ":" + server.hostInfo().port());
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology(config), props);
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+        SpecializationApp app = new SpecializationApp(streams, server);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; shutting the specialization app down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        server.start(SpecializationQueries.of(streams, server.hostInfo()));
+        streams.start();
+        LOG.info("specialization app started; queries on http://{}:{}/", server.hostInfo().host(), server.hostInfo().port());
+        return app;
+    }
+
+    /** Starts the app and blocks until the JVM shuts down or the app stops; then closes it cleanly. */
+    public static void run(Properties streamsConfig, SpecializationConfig config, InetSocketAddress http)
+            throws InterruptedException {
+        SpecializationApp app = start(streamsConfig, config, http);
+        Thread hook = new Thread(app::close, "specialization-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        app.awaitStop();
+        app.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it closes the app
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    /** Blocks until the Kafka Streams client is not running (closed or failed). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the query server, then the Streams client (committing and closing its stores); idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        http.stop();
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}
