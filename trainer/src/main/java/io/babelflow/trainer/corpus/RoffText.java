@@ -16,6 +16,8 @@ final class RoffText {
     /** Requests whose arguments are text to keep. */
     private static final Set<String> TEXT_REQUESTS = Set.of("SH", "SS", "B", "I", "BI", "BR", "IB", "IR", "RB",
             "RI", "SM", "SB", "TP", "IP", "HP", "Nm", "Nd", "Sh", "Ss", "Dl", "It", "Fn", "Ar", "Fl", "Pa", "Xr");
+    /** Requests that start a new paragraph or section: a blank line in the text. */
+    private static final Set<String> BREAKS = Set.of("SH", "SS", "Sh", "Ss", "PP", "LP", "P", "Pp", "sp");
     private static final Map<String, String> CHARACTERS = Map.ofEntries(Map.entry("em", "—"), Map.entry("en", "–"),
             Map.entry("hy", "-"), Map.entry("mi", "-"), Map.entry("co", "©"), Map.entry("rg", "®"),
             Map.entry("bu", "•"), Map.entry("lq", "“"), Map.entry("rq", "”"), Map.entry("oq", "‘"),
@@ -47,15 +49,17 @@ final class RoffText {
                 String name = request[0];
                 if (name.equals("de") || name.equals("am") || name.equals("ig")) {
                     inDefinition = true;
-                } else if (TEXT_REQUESTS.contains(name) && request.length == 2) {
-                    out.append(inline(unquote(request[1]))).append('\n');
-                } else if (name.equals("SH") || name.equals("PP") || name.equals("LP") || name.equals("P")
-                        || name.equals("sp") || name.equals("Pp")) {
-                    out.append('\n');
+                } else {
+                    if (BREAKS.contains(name)) {
+                        out.append('\n');
+                    }
+                    if (TEXT_REQUESTS.contains(name) && request.length == 2) {
+                        out.append(inline(unquote(request[1])).stripTrailing()).append('\n');
+                    }
                 }
                 continue;
             }
-            out.append(inline(line)).append('\n');
+            out.append(inline(line).stripTrailing()).append('\n');
         }
         return out.toString().replaceAll("\n{3,}", "\n\n").strip() + "\n";
     }
