@@ -80,7 +80,8 @@ public final class ProbePrompts {
             }
         }
         if (!problems.isEmpty()) {
-            throw new InvalidInputException("probe prompts " + name + " are invalid:\n  " + String.join("\n  ", problems));
+            throw new InvalidInputException("probe prompts " + name + " are invalid:\n  "
+                    + String.join("\n  ", problems));
         }
         return List.copyOf(prompts);
     }

@@ -14,7 +14,7 @@ public enum SourceFormat {
     @JsonProperty("gettext-parallel") GETTEXT_PARALLEL,
     /** A gettext .mo catalogue as translation instructions made from templates. */
     @JsonProperty("gettext-instructions") GETTEXT_INSTRUCTIONS,
-    /** A plain-text FAQ and its translation (the source's {@code translation}), aligned by section number into instructions. */
+    /** A plain-text FAQ and its translation (the source's {@code translation}), aligned into instructions. */
     @JsonProperty("faq-instructions") FAQ_INSTRUCTIONS;
 
     /** Whether the raw file is binary by nature, so the NUL-byte test for binary files does not apply. */

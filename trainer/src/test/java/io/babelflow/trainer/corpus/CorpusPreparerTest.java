@@ -218,7 +218,8 @@ class CorpusPreparerTest {
         assertEquals(reported, result.missingSources());
         assertEquals(List.of("golang-babelflow-extra", "zig-babelflow-src"),
                 reported.stream().map(MissingSource::debianPackage).toList());
-        assertTrue(reported.get(1).toString().contains("apt-get install zig-babelflow-src"), reported.get(1).toString());
+        String zig = reported.get(1).toString();
+        assertTrue(zig.contains("apt-get install zig-babelflow-src"), zig);
         assertEquals(List.of("zig"), dropped);
         assertEquals(List.of("python", "go"), PreparedCorpus.open(tmp.resolve("out")).languageIds());
         assertTrue(result.table().contains("apt-get install golang-babelflow-extra"), result.table());

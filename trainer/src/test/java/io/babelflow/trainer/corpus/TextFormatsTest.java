@@ -24,9 +24,34 @@ class TextFormatsTest {
                 "[\\fIOPTION\\fR]... \\fB\\-a\\fP, \\(lqall\\(rq \\e\\& done \\\" trailing comment",
                 ".PP",
                 ".br",
-                "显示目录内容。");
-        assertEquals("NAME\nls - list directory contents\n\n总览 SYNOPSIS\nls\n[OPTION]... -a, “all” \\ done\n\n显示目录内容。\n",
+                "显示目录内容。",
+                ".IP \"\\h'-04'\\(bu\\h'+03'\" 4",
+                ".BR ls (1),",
+                ".I \"a \"\"quoted\"\" word\" here");
+        assertEquals("NAME\nls - list directory contents\n\n总览 SYNOPSIS\nls\n"
+                + "[OPTION]... -a, “all” \\ done\n\n显示目录内容。\n•\nls(1),\na \"quoted\" word here\n",
                 RoffText.toText(page));
+    }
+
+    @Test
+    void roffStringsAndTerminalConditionalsAreExpandedAsManWould() {
+        String page = String.join("\n",
+                ".if t .ds TX \\fRT\\h'-0.1667m'E\\fP",
+                ".if n .ds TX TeX",
+                ".ie t .ds BX typeset",
+                ".el .ds BX \"Bib\\*(TX",
+                ".ie n .ds Q \\(lq",
+                ".el .ds Q \"",
+                "此版本的 \\*(TX 完整的文档，见 \\*Q\\*(BX\\*[missing].",
+                ".ie n \\{\\",
+                "on a terminal",
+                ".\\}",
+                ".el \\{\\",
+                "typeset",
+                ".\\}",
+                ".if t \\{ typeset too \\}",
+                "end");
+        assertEquals("此版本的 TeX 完整的文档，见 “BibTeX.\non a terminal\nend\n", RoffText.toText(page));
     }
 
     @Test
