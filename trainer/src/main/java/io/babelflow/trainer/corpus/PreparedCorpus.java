@@ -26,13 +26,35 @@ import java.util.List;
 public final class PreparedCorpus {
     public static final String SUMMARY = "corpus.json";
 
-    /** Per-language summary, as written to corpus.json. */
+    /**
+     * Per-language summary, as written to corpus.json. Files are documents: a source file, or for a FAQ one
+     * chapter. {@code skippedFiles} is the sum of the binary, undecodable, unreadable and empty ones;
+     * {@code cappedFiles} were left out (or never read) to keep the language under the byte cap.
+     * {@code sources} names each source used and its Debian package.
+     */
     public record LanguageInfo(String id, LanguageRole role, long trainBytes, int trainFiles, long heldoutBytes,
-            int heldoutFiles, int probeWindows, int skippedFiles, int duplicateFiles, String licence) {
+            int heldoutFiles, int probeWindows, int skippedFiles, int duplicateFiles, String licence,
+            int binaryFiles, int undecodableFiles, int unreadableFiles, int emptyFiles, int cappedFiles,
+            List<String> sources) {
+
+        /** The original fields only, for summaries written before the breakdown existed. */
+        public LanguageInfo(String id, LanguageRole role, long trainBytes, int trainFiles, long heldoutBytes,
+                int heldoutFiles, int probeWindows, int skippedFiles, int duplicateFiles, String licence) {
+            this(id, role, trainBytes, trainFiles, heldoutBytes, heldoutFiles, probeWindows, skippedFiles,
+                    duplicateFiles, licence, 0, 0, 0, 0, 0, List.of());
+        }
     }
 
-    /** The whole corpus.json. */
-    public record Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages) {
+    /**
+     * The whole corpus.json. {@code maxBytesPerLanguage} and {@code heldoutFraction} record how it was
+     * prepared (0 when unknown).
+     */
+    public record Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages,
+            long maxBytesPerLanguage, double heldoutFraction) {
+
+        public Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages) {
+            this(preset, seed, probeWindow, languages, 0, 0);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
