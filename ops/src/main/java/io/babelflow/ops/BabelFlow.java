@@ -1,5 +1,6 @@
 package io.babelflow.ops;
 
+import io.babelflow.ops.cli.BenchCommand;
 import io.babelflow.ops.cli.BrokerCommand;
 import io.babelflow.ops.cli.LoadgenCommand;
 import io.babelflow.ops.cli.PublishCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
         subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
-                LoadgenCommand.class, CommandLine.HelpCommand.class})
+                LoadgenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */
     public static final int EXIT_BAD_INPUT = CommandLine.ExitCode.USAGE;

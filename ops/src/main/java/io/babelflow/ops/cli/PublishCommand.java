@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
                 "Bad lines are reported on stderr by line number and skipped; the rest is published.",
                 "Exit code 0 when every line was published, 2 when any was rejected."})
 public final class PublishCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -45,10 +48,11 @@ public final class PublishCommand implements Callable<Integer> {
         JsonlPublisher.Result result;
         try (in; var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            result = JsonlPublisher.publish(in, producer, System.err);
+            result = JsonlPublisher.publish(in, producer, spec.commandLine().getErr());
         }
-        System.out.printf("%d lines: %d events published, %d rejected%n", result.lines(), result.published(),
-                result.rejected());
+        spec.commandLine().getOut().printf("%d lines: %d events published, %d rejected%n", result.lines(),
+                result.published(), result.rejected());
+        spec.commandLine().getOut().flush();
         return result.rejected() == 0 ? 0 : 2;
     }
 }

@@ -28,6 +28,27 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Waits until every partition of new topics has a leader: a first write that meets
+     * NOT_LEADER_OR_FOLLOWER can leave an idempotent producer retrying a stale sequence (KAFKA-14359).
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws ExecutionException, InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            var described = admin.describeTopics(topics).allTopicNames().get();
+            boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("partitions of " + topics + " have no leader after 30 s");
+    }
+
     public static Result ensureTopics(Admin admin, List<Topic<?, ?>> topics, short replicationFactor) {
         try {
             Set<String> present = admin.listTopics().names().get();
@@ -53,6 +74,7 @@ public final class TopicProvisioner {
                     existing.add(entry.getKey());
                 }
             }
+            awaitLeaders(admin, created);
             return new Result(created, existing);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());

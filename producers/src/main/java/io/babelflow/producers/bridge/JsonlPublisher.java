@@ -3,7 +3,7 @@ package io.babelflow.producers.bridge;
 import io.babelflow.producers.telemetry.TelemetryRecords;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,7 +20,7 @@ public final class JsonlPublisher {
     public record Result(long lines, long published, long rejected) {
     }
 
-    public static Result publish(BufferedReader in, Producer<byte[], byte[]> producer, PrintStream err)
+    public static Result publish(BufferedReader in, Producer<byte[], byte[]> producer, PrintWriter err)
             throws IOException {
         long lineNo = 0;
         long rejected = 0;
@@ -51,6 +51,7 @@ public final class JsonlPublisher {
             });
         }
         producer.flush();
+        err.flush();
         return new Result(lineNo, published.get(), rejected + failed.get());
     }
 }

@@ -14,15 +14,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -63,6 +60,10 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     /** Handed to the producer, not yet acknowledged; key = send order. */
     private final ConcurrentSkipListMap<Long, SpecificRecord> inFlight = new ConcurrentSkipListMap<>();
     private long sendOrder;
+    /** Events the broker failed retriably, by send order: sent again before anything newer. */
+    private final ConcurrentSkipListMap<Long, SpecificRecord> retries = new ConcurrentSkipListMap<>();
+    private int replayingCount;
+    private static final long RETRY_BACKOFF_MS = 100;
     /** Events of the spool segment being replayed that were not handed to the producer yet. */
     private volatile List<SpecificRecord> segmentTail = List.of();
     /** The spool segment being replayed, until Kafka acknowledged all of it. */
@@ -107,7 +108,9 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ACTIVATION_MAX_MESSAGE_BYTES,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
+                // finite, so a batch stuck on a broker-side sequence error (KAFKA-14359) fails and is
+                // re-sent by the sink instead of retrying forever; an outage outlasts it through the spool
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
                 ProducerConfig.CLIENT_ID_CONFIG, "babelflow-telemetry")) {
@@ -145,21 +148,27 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     private void sendLoop() {
         try {
             while (!abort) {
+                Map.Entry<Long, SpecificRecord> retry = retries.pollFirstEntry();
+                if (retry != null) {
+                    Thread.sleep(RETRY_BACKOFF_MS); // the broker just failed it: give it a moment
+                    send(retry.getKey(), retry.getValue());
+                    continue;
+                }
                 SpecificRecord next;
                 synchronized (lock) {
                     next = queue.pollFirst();
                     if (next != null) {
                         queuedBytes -= TelemetryRecords.sizeOf(next);
                     } else if (!spooling) {
-                        if (closing) {
-                            return; // everything handed to the producer
+                        if (closing && inFlight.isEmpty()) {
+                            return; // everything delivered
                         }
                         lock.wait(100);
                         continue;
                     }
                 }
                 if (next != null) {
-                    send(next);
+                    send(sendOrder++, next);
                 } else {
                     replaySpool();
                 }
@@ -171,79 +180,70 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         }
     }
 
-    /** Replays closed spool segments; turns spooling off once the spool is empty. */
+    /**
+     * Replays the spool segment by segment, oldest first. A segment is deleted only once Kafka
+     * acknowledged all of its events; events the broker failed are retried first, and the segment's
+     * state survives in {@link #replaying} / {@link #segmentTail} until then. Spooling stops once the
+     * spool is empty.
+     */
     private void replaySpool() throws InterruptedException {
-        synchronized (lock) {
-            if (spool.isEmpty()) {
-                spooling = false;
-                LOG.info("telemetry spool replayed; back to direct sending");
-                return;
-            }
-            spool.rotate();
-        }
-        for (Path segment : spool.closedSegments()) {
-            List<SpecificRecord> events = spool.read(segment);
-            replaying = segment;
-            segmentTail = new ArrayList<>(events);
-            while (!segmentTail.isEmpty() && !abort) {
-                SpecificRecord e = segmentTail.get(0);
-                if (!send(e)) {
+        if (replaying == null) {
+            synchronized (lock) {
+                if (spool.isEmpty()) {
+                    spooling = false;
+                    LOG.info("telemetry spool replayed; back to direct sending");
                     return;
                 }
-                segmentTail.remove(0);
+                spool.rotate();
             }
-            if (abort) {
+            List<Path> segments = spool.closedSegments();
+            if (segments.isEmpty()) {
                 return;
             }
-            producer.flush(); // delete only what Kafka acknowledged
-            if (!inFlight.isEmpty()) {
-                return; // a send failed for good; keep the segment, look again later
-            }
-            spool.delete(segment, events.size());
+            replaying = segments.get(0);
+            List<SpecificRecord> events = spool.read(replaying);
+            replayingCount = events.size();
+            segmentTail = new ArrayList<>(events);
+        }
+        while (!segmentTail.isEmpty() && !abort && retries.isEmpty()) {
+            send(sendOrder++, segmentTail.get(0));
+            segmentTail.remove(0);
+        }
+        if (!segmentTail.isEmpty() || abort) {
+            return;
+        }
+        producer.flush(); // delete only what Kafka acknowledged
+        if (inFlight.isEmpty()) {
+            spool.delete(replaying, replayingCount);
             replaying = null;
-            segmentTail = List.of();
         }
     }
 
-    /** Hands one event to the producer, waiting (not the training thread) while the broker is away. */
-    private boolean send(SpecificRecord event) throws InterruptedException {
+    /**
+     * Hands one event to the producer. Failures the broker may recover from (a request or delivery
+     * timeout, a leader change, a stuck idempotent sequence after KAFKA-14359) put the event on the
+     * retry list, sent again before anything newer; the event stays in flight until acknowledged.
+     */
+    private void send(long order, SpecificRecord event) {
         var record = TelemetryRecords.toRecord(event);
-        long order = sendOrder++;
         inFlight.put(order, event);
-        while (!abort) {
-            Future<RecordMetadata> result;
-            try {
-                result = producer.send(record, (metadata, error) -> {
-                    if (error == null) {
-                        inFlight.remove(order);
-                        sent.incrementAndGet();
-                    } else if (!(error instanceof RetriableException)) {
-                        inFlight.remove(order);
-                        reject(event, error);
-                    }
-                    // retriable: either send() failed at once (retried below) or the sink is aborting,
-                    // and the event stays in flight to go back to the spool
-                });
-            } catch (KafkaException e) {
-                inFlight.remove(order);
-                reject(event, e);
-                return true;
-            }
-            if (!result.isDone() || !failedRetriably(result)) {
-                return true;
-            }
-            // metadata or buffer-space wait timed out: the broker is away; later events spill meanwhile
-            Thread.sleep(100);
-        }
-        return false;
-    }
-
-    private static boolean failedRetriably(Future<RecordMetadata> result) throws InterruptedException {
         try {
-            result.get();
-            return false;
-        } catch (ExecutionException e) {
-            return e.getCause() instanceof RetriableException;
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    inFlight.remove(order);
+                    sent.incrementAndGet();
+                } else if (error instanceof RetriableException) {
+                    if (!abort) {
+                        retries.put(order, event);
+                    } // at abort the event stays in flight and goes back to the spool
+                } else {
+                    inFlight.remove(order);
+                    reject(event, error);
+                }
+            });
+        } catch (KafkaException e) {
+            inFlight.remove(order);
+            reject(event, e);
         }
     }
 
@@ -315,7 +315,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         }
         if (replaying != null) {
             // its acknowledged events are in Kafka, the others among the leftovers written first
-            spool.delete(replaying, spool.read(replaying).size());
+            spool.delete(replaying, replayingCount);
         }
         if (!spool.isEmpty()) {
             LOG.warn("Kafka unreachable at close: {} telemetry events kept in {} for the next start or "

@@ -50,8 +50,8 @@ public final class PolicyBacktest {
             throw new InvalidInputException("telemetry file " + telemetryFile + " does not exist or is not a file");
         }
         List<SpecificRecord> events = new ArrayList<>();
-        int unreadable = TelemetryFile.read(telemetryFile, events::add);
-        return run(events, policy, params, unreadable);
+        long unreadableTailBytes = TelemetryFile.read(telemetryFile, events::add);
+        return run(events, policy, params, unreadableTailBytes > 0 ? 1 : 0);
     }
 
     /** Replays events (as read by TelemetryFile, optionally with StageChange events added). */
