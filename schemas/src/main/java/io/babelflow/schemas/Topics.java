@@ -48,7 +48,9 @@ public final class Topics {
             MixtureUpdate.class, 3, true, "latest corpus mixture weights per run for the trainer (compacted, keyed by runId)");
     /** Records no app could process, unchanged, with headers naming the source topic and the reason. */
     public static final Topic<byte[], byte[]> DEAD_LETTER = new Topic<>("babelflow.dead-letter",
-            Serdes.ByteArray(), Serdes.ByteArray(), byte[].class, 1, Map.of("cleanup.policy", "delete"),
+            Serdes.ByteArray(), Serdes.ByteArray(), byte[].class, 1,
+            // a rejected activation record must fit whole
+            Map.of("cleanup.policy", "delete", "max.message.bytes", String.valueOf(ACTIVATION_MAX_MESSAGE_BYTES)),
             "undecodable or invalid records with headers babelflow.dlq.* naming source and reason");
 
     /** Header names on dead-letter records. */
