@@ -2,6 +2,9 @@ package io.babelflow.ops;
 
 import io.babelflow.ops.cli.BenchCommand;
 import io.babelflow.ops.cli.BrokerCommand;
+import io.babelflow.ops.cli.CorpusCommand;
+import io.babelflow.ops.cli.PolicyCommand;
+import io.babelflow.ops.cli.StreamsCommand;
 import io.babelflow.ops.cli.LoadgenCommand;
 import io.babelflow.ops.cli.PublishCommand;
 import io.babelflow.ops.cli.ReplayCommand;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
         subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
-                LoadgenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                LoadgenCommand.class, CorpusCommand.class, StreamsCommand.class, PolicyCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */
     public static final int EXIT_BAD_INPUT = CommandLine.ExitCode.USAGE;
@@ -35,7 +39,7 @@ public final class BabelFlow implements Runnable {
                 cause = cause.getCause();
             }
             if (cause != null) {
-                commandLine.getErr().println("babelflow " + commandLine.getCommandName() + ": " + cause.getMessage());
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + cause.getMessage());
                 return EXIT_BAD_INPUT;
             }
             throw e;

@@ -1,0 +1,110 @@
+package io.babelflow.ops.cli;
+
+import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.specialization.LapeParameters;
+import io.babelflow.streams.specialization.SpecializationApp;
+import io.babelflow.streams.specialization.SpecializationConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The Kafka Streams apps, each in the foreground until SIGINT / SIGTERM. */
+@Command(name = "streams", mixinStandardHelpOptions = true, description = "Run a BabelFlow Kafka Streams app.",
+        subcommands = {StreamsCommand.Specialization.class})
+public final class StreamsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options every Streams app takes. */
+    static final class AppOptions {
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "Local state (RocksDB) folder (default: a folder under java.io.tmpdir per application id).")
+        Path stateDir;
+
+        @Option(names = "--application-id", paramLabel = "ID",
+                description = "Kafka Streams application.id; instances with the same id share the work.")
+        String applicationId;
+
+        @Option(names = "--replication-factor", defaultValue = "1",
+                description = "Replication factor of internal topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
+        int replicationFactor;
+
+        Map<String, Object> extra(ClientConfig client) {
+            if (replicationFactor < 1) {
+                throw new InvalidInputException("--replication-factor must be at least 1");
+            }
+            Map<String, Object> extra = new java.util.HashMap<>(client.overrides());
+            extra.put("replication.factor", replicationFactor);
+            return extra;
+        }
+
+        String stateDir(String appId) {
+            return (stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "babelflow-streams", appId))
+                    .toString();
+        }
+    }
+
+    @Command(name = "specialization", mixinStandardHelpOptions = true,
+            description = {"Live neuron specialization: LAPE language-specific and language-transferring FFN neurons,",
+                    "working language per layer and the Babel Tower stage of each new language.",
+                    "Interactive queries: GET /runs/{run}/summary, /runs/{run}/layers/{layer}/neurons,",
+                    "/runs/{run}/layers/{layer}/neurons/{neuron}/history, /runs/{run}/stages."})
+    static final class Specialization implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Mixin
+        AppOptions app;
+
+        @Option(names = "--http-port", defaultValue = "7071",
+                description = "Port of the query server on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+        int httpPort;
+
+        @Option(names = "--top-rate", defaultValue = "0.01",
+                description = "LAPE: fraction of lowest-entropy candidate neurons selected (default: ${DEFAULT-VALUE}).")
+        double topRate;
+
+        @Option(names = "--filter-rate", defaultValue = "0.95",
+                description = "LAPE: percentile of activation probabilities a neuron must exceed (default: ${DEFAULT-VALUE}).")
+        double filterRate;
+
+        @Option(names = "--grace-seconds", defaultValue = "120",
+                description = "Close a window this long after it opened even if ranks are missing (default: ${DEFAULT-VALUE}).")
+        long graceSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ClientConfig client = kafka.clientConfig();
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new InvalidInputException("--http-port " + httpPort + " is not a TCP port");
+            }
+            SpecializationConfig config;
+            try {
+                config = SpecializationConfig.DEFAULTS
+                        .withLape(new LapeParameters(filterRate, topRate, LapeParameters.DEFAULTS.activationBarRatio()))
+                        .withGrace(Duration.ofSeconds(graceSeconds));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
+            TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
+            String appId = app.applicationId != null ? app.applicationId : SpecializationApp.DEFAULT_APPLICATION_ID;
+            System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
+                    client.bootstrapServers(), httpPort);
+            SpecializationApp.run(SpecializationApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client)), config, new InetSocketAddress("127.0.0.1", httpPort));
+            return 0;
+        }
+    }
+}
