@@ -57,7 +57,8 @@ public final class LoadgenCommand implements Callable<Integer> {
                         + "(%.2f MB per activation record)%n", shape.runId(), layers, neurons, languages, ranks, steps,
                 statsEvery, shape.activationPayloadBytes() / 1e6);
         LoadGenerator.Result r;
-        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig()),
+        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+                java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             r = new LoadGenerator(shape).run(producer, line -> System.err.println("... " + line));
         }

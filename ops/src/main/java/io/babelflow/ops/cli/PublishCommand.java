@@ -46,7 +46,8 @@ public final class PublishCommand implements Callable<Integer> {
             in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         }
         JsonlPublisher.Result result;
-        try (in; var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig()),
+        try (in; var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+                java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = JsonlPublisher.publish(in, producer, spec.commandLine().getErr());
         }

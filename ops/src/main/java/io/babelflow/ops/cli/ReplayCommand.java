@@ -30,7 +30,8 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new InvalidInputException("no telemetry file at " + file);
         }
         RunReplayer.Result result;
-        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig()),
+        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+                java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = RunReplayer.replay(file, producer, n -> System.err.printf("... %d events%n", n));
         } catch (org.apache.avro.AvroRuntimeException e) {

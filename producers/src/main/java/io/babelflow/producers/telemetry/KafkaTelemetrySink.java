@@ -99,6 +99,18 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         sender.start();
     }
 
+    /**
+     * Settings for tools that may wait for the broker (publish, replay, loadgen): the sink's, but a
+     * send blocks up to {@code maxBlock} for metadata or buffer space instead of failing after 2 s.
+     */
+    public static Map<String, Object> producerConfig(ClientConfig client, Duration maxBlock) {
+        Map<String, Object> config = new java.util.HashMap<>(producerConfig(client));
+        if (!client.overrides().containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
+            config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
+        }
+        return config;
+    }
+
     /** Producer settings: idempotent, every replica acknowledges, retries until the broker is back. */
     public static Map<String, Object> producerConfig(ClientConfig client) {
         return Map.copyOf(new java.util.HashMap<String, Object>(Map.of(
