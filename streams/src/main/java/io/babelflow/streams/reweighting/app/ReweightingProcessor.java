@@ -5,6 +5,7 @@ import io.babelflow.events.MixtureUpdate;
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
+import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.streams.Routed;
 import io.babelflow.streams.reweighting.GuardrailCounters;
 import io.babelflow.streams.reweighting.MixtureController;
@@ -14,10 +15,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -70,6 +73,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
 
     private final ReweightingConfig config;
     private final Map<String, MixtureController> live = new HashMap<>();
+    private final Set<String> unbuildable = new HashSet<>();
     private ProcessorContext<String, Routed<MixtureUpdate>> context;
     private KeyValueStore<String, RunConfig> runs;
     private KeyValueStore<String, byte[]> controllers;
@@ -89,6 +93,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
         progress = context.getStateStore(ReweightingStores.STEP_PROGRESS);
         openSteps = context.getStateStore(ReweightingStores.OPEN_STEPS);
         live.clear();
+        unbuildable.clear();
         sensors = new ReweightingMetrics.Sensors(context);
         context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
@@ -134,8 +139,9 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
         }
         if (!wanted.equals(current)) {
             MixtureController controller = wanted.controller(); // the decoder has built it once already
-            if (current != null) {
-                controller.continueAfter(controller(runId).version());
+            MixtureController previous = current == null ? null : controller(runId);
+            if (previous != null) {
+                controller.continueAfter(previous.version());
             }
             runs.put(runId, wanted);
             live.put(runId, controller);
@@ -161,6 +167,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
         progress.delete(runId);
         deleteOpenSteps(runId, 0);
         live.remove(runId);
+        unbuildable.remove(runId);
         LOG.info("stopped steering run {}: {}", runId, why);
     }
 
@@ -194,8 +201,11 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
                     runId, eval.getStep(), eval.getRank());
             return;
         }
-        progress.put(runId, p.withEval(eval.getStep()));
         MixtureController c = controller(runId);
+        if (c == null) {
+            return;
+        }
+        progress.put(runId, p.withEval(eval.getStep()));
         GuardrailCounters before = c.counters();
         settle(runId, c, before, c.onEval(TelemetrySignals.eval(List.of(eval)), now));
     }
@@ -205,6 +215,9 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
             return;
         }
         MixtureController c = controller(runId);
+        if (c == null) {
+            return;
+        }
         GuardrailCounters before = c.counters();
         settle(runId, c, before, c.onStage(TelemetrySignals.stage(change), now));
     }
@@ -231,8 +244,10 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
                         open.worldSize());
             }
             MixtureController c = controller(runId);
-            GuardrailCounters before = c.counters();
-            settle(runId, c, before, c.onStep(TelemetrySignals.step(ranks), now));
+            if (c != null) {
+                GuardrailCounters before = c.counters();
+                settle(runId, c, before, c.onStep(TelemetrySignals.step(ranks), now));
+            }
         }
         return p;
     }
@@ -282,7 +297,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
         }
         for (String runId : steered) {
             MixtureController c = controller(runId);
-            if (c.pending().isEmpty()) {
+            if (c == null || c.pending().isEmpty()) {
                 continue;
             }
             byte[] before = c.snapshot();
@@ -296,11 +311,25 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
 
     // ---- state -------------------------------------------------------------------------------------
 
-    /** The run's controller: the live one, or rebuilt from its RunConfig and restored from its snapshot. */
+    /**
+     * The run's controller: the live one, or rebuilt from its RunConfig and restored from its snapshot.
+     * Null when the configuration cannot be built on this host (an excess-loss referenceRun file that
+     * is not here): the run's signals are skipped, its state kept, and the other runs go on.
+     */
     private MixtureController controller(String runId) {
         MixtureController c = live.get(runId);
         if (c == null) {
-            c = runs.get(runId).controller();
+            RunConfig config = runs.get(runId);
+            try {
+                c = config.controller();
+            } catch (InvalidInputException e) {
+                if (unbuildable.add(runId)) {
+                    LOG.error("run {}: policy {} cannot be built here, its signals are skipped: {}", runId,
+                            config.policy(), e.getMessage());
+                }
+                return null;
+            }
+            unbuildable.remove(runId);
             byte[] snapshot = controllers.get(runId);
             if (snapshot != null) {
                 c.restore(snapshot);
@@ -335,6 +364,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
     @Override
     public void close() {
         live.clear();
+        unbuildable.clear();
         if (sensors != null) {
             sensors.remove();
         }

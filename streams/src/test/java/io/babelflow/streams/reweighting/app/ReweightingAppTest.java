@@ -17,9 +17,12 @@ import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.Topics;
+import io.babelflow.schemas.telemetry.TelemetryFile;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.JsonSerde;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -407,6 +411,41 @@ class ReweightingAppTest {
         }
         assertTrue(beforeCut > 0 && restarted.size() > beforeCut, "updates on both sides of the restart");
         assertEquals(reference, restarted);
+    }
+
+    /**
+     * An excess-loss run reads its reference losses from a file when its controller is built. If the
+     * file is gone when a restarted app rebuilds it, that run's signals are skipped; the app and the
+     * other runs go on.
+     */
+    @Test
+    void aRunWhosePolicyCannotBeRebuiltAfterARestartDoesNotStopTheOthers(@TempDir Path files,
+            @TempDir Path restartDir) throws IOException {
+        Path reference = files.resolve("reference.avro");
+        try (DataFileWriter<Object> writer = TelemetryFile.openWriter(reference)) {
+            writer.append(Telemetry.run("ref", 1, null, Map.of(), PYTHON_GO));
+            for (long s = 0; s < 5; s++) {
+                writer.append(Telemetry.step("ref", s, Map.of("python", 1.0, "go", 1.5), 0, Map.of()));
+            }
+        }
+        start(stateDir);
+        send(runs, Telemetry.run("x", 1, "excess-loss", Map.of("referenceRun", reference.toString()), PYTHON_GO));
+        send(runs, Telemetry.run("y", 1, "schedule", Map.of("phases", "0:python=1;10:go=1", "every", "1"), PYTHON_GO));
+        send(steps, Telemetry.step("x", 0, Map.of("python", 1.2, "go", 2.5), 0, Map.of()));
+        send(steps, Telemetry.step("y", 0, Map.of("python", 1.2, "go", 2.5), 0, Map.of()));
+        assertEquals(Set.of("x", "y"), control.readKeyValuesToList().stream().map(kv -> kv.key).collect(Collectors.toSet()));
+
+        Files.delete(reference);
+        TopologyTestDriver crashed = driver;
+        start(restartDir);
+        restoreChangelogs(crashed, driver);
+        crashed.close();
+        send(steps, Telemetry.step("x", 1, Map.of("python", 1.1, "go", 2.9), 1, Map.of()));
+        send(steps, Telemetry.step("y", 1, Map.of("python", 1.1, "go", 2.9), 1, Map.of()));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        List<KeyValue<String, MixtureUpdate>> after = control.readKeyValuesToList();
+        assertEquals(List.of("y"), after.stream().map(kv -> kv.key).toList());
+        assertEquals(2, after.get(0).value.getVersion());
     }
 
     /** What a restarted client does before processing: every store gets its changelog's latest values. */
