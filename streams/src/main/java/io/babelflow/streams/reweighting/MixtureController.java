@@ -59,6 +59,28 @@ public final class MixtureController {
         return settle(target, signal.step(), nowMillis);
     }
 
+    /**
+     * A wall-clock tick without a new signal: a pending target goes out as soon as the guardrails allow
+     * it. A target held back only by {@code minSeconds} would otherwise wait for the run's next signal,
+     * which may never come (a stalled trainer, a rare stage change). Empty when nothing is pending or the
+     * guardrails still hold it back.
+     */
+    public Optional<MixtureDecision> onTime(long nowMillis) {
+        if (pending == null) {
+            return Optional.empty();
+        }
+        return settle(Optional.empty(), latestStep, nowMillis);
+    }
+
+    /**
+     * Makes the next version at least {@code version + 1}. A run reconfigured with another policy or
+     * language set gets a fresh controller, and the trainer, which applies only newer versions, must
+     * still see them increase.
+     */
+    public void continueAfter(long version) {
+        this.version = Math.max(this.version, version);
+    }
+
     private Optional<MixtureDecision> settle(Optional<Decision> target, long step, long nowMillis) {
         latestStep = Math.max(latestStep, step);
         if (target.isPresent()) {

@@ -145,6 +145,32 @@ class MixtureControllerTest {
     }
 
     @Test
+    void aTargetHeldBackByMinSecondsGoesOutOnTheClockWithoutANewSignal() {
+        MixtureController c = PolicyFactory.controller("schedule",
+                Map.of("phases", "0:python=1;10:go=1", "every", "1", "minSeconds", "5"), RUN);
+        assertEquals(1, c.onStep(new StepSignal(0, 10, Map.of(), Map.of(), 0, Map.of()), 0).orElseThrow().version());
+        assertTrue(c.onStep(new StepSignal(5, 10, Map.of(), Map.of(), 1, Map.of()), 1_000).isEmpty());
+        assertEquals(1, c.counters().deferredTargets());
+        assertTrue(c.onTime(4_999).isEmpty(), "5 s have not passed since the update at 0");
+        MixtureDecision d = c.onTime(5_000).orElseThrow();
+        assertEquals(2, d.version());
+        assertEquals(0.5, d.weights().get("python"), 1e-12);
+        assertEquals(0.5, d.weights().get("go"), 1e-12);
+        assertEquals(5, d.basedOnStep());
+        assertEquals(5_000, d.createdAtMillis());
+        assertTrue(c.pending().isEmpty());
+        assertTrue(c.onTime(60_000).isEmpty(), "nothing pending");
+    }
+
+    @Test
+    void continueAfterRaisesTheNextVersionButNeverLowersIt() {
+        MixtureController c = PolicyFactory.controller("static", Map.of("weights", "python=1"), RUN);
+        c.continueAfter(7);
+        c.continueAfter(3);
+        assertEquals(8, c.onStep(new StepSignal(0, 10, Map.of(), Map.of(), 0, Map.of()), 0).orElseThrow().version());
+    }
+
+    @Test
     void maxChangeWalksToTheTargetOverSeveralUpdates() {
         MixtureController c = PolicyFactory.controller("static",
                 Map.of("weights", "python=0.8,go=0.1,php=0.1", "maxChange", "0.1"), RUN);

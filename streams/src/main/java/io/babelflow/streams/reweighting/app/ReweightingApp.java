@@ -1,0 +1,168 @@
+package io.babelflow.streams.reweighting.app;
+
+import io.babelflow.events.EvalResult;
+import io.babelflow.events.MixtureUpdate;
+import io.babelflow.events.RunStarted;
+import io.babelflow.events.StageChange;
+import io.babelflow.events.TrainStep;
+import io.babelflow.schemas.AvroSerde;
+import io.babelflow.schemas.Topic;
+import io.babelflow.schemas.Topics;
+import io.babelflow.streams.DeadLetters;
+import io.babelflow.streams.DecodingProcessor;
+import io.babelflow.streams.Routed;
+import io.babelflow.streams.StreamsDefaults;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reweighting Kafka Streams app: runs each feedback run's corpus-mixture policy on its telemetry
+ * and sends the weights it decides to the trainer.
+ * <pre>
+ * runs ──────────▶ runs-decode ──────────┐
+ * train-steps ───▶ train-steps-decode ───┤  merge   ┌─▶ [dead letters]
+ * eval-results ──▶ eval-results-decode ──┼────────▶ reweighting-controller ─┤
+ * stage-changes ─▶ stage-changes-decode ─┘   (stores, wall-clock punctuator) └─▶ mixture-control
+ * </pre>
+ * All four inputs are keyed by runId with the same partition count, so the topology is one
+ * sub-topology without repartitioning: partition p of every input is one task, which owns the state
+ * of the runs hashed to p. Rank merging, time and state are described at {@link ReweightingProcessor}.
+ * NeuronSpecialization is not read: no policy uses it.
+ */
+public final class ReweightingApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReweightingApp.class);
+    public static final String DEFAULT_APPLICATION_ID = "babelflow-reweighting";
+    /** Name of the processor that runs the controllers (and of its dead-letter branch nodes). */
+    public static final String CONTROLLER = "reweighting-controller";
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ReweightingApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    public static Topology topology(ReweightingConfig config) {
+        String app = config.appName();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(ReweightingStores.runs());
+        builder.addStateStore(ReweightingStores.controllers());
+        builder.addStateStore(ReweightingStores.stepProgress());
+        builder.addStateStore(ReweightingStores.openSteps());
+
+        KStream<String, Routed<SpecificRecord>> inputs =
+                decoded(builder, Topics.RUNS, RunStarted::getRunId, InputChecks::runStarted, true, app)
+                .merge(decoded(builder, Topics.TRAIN_STEPS, TrainStep::getRunId, InputChecks::trainStep, false, app),
+                        Named.as("merge-train-steps"))
+                .merge(decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId, InputChecks::evalResult, false, app),
+                        Named.as("merge-eval-results"))
+                .merge(decoded(builder, Topics.STAGE_CHANGES, StageChange::getRunId, InputChecks::stageChange, false, app),
+                        Named.as("merge-stage-changes"));
+
+        KStream<String, Routed<MixtureUpdate>> decided = inputs.process(() -> new ReweightingProcessor(config),
+                Named.as(CONTROLLER), ReweightingStores.ALL);
+        DeadLetters.divert(decided, CONTROLLER)
+                .to(Topics.MIXTURE_CONTROL.name(), Produced.with(Topics.MIXTURE_CONTROL.keySerde(),
+                        Topics.MIXTURE_CONTROL.valueSerde()).withName("mixture-control-sink"));
+        return builder.build();
+    }
+
+    /**
+     * Reads a runId-keyed event topic as bytes and decodes it; rejections stay in the stream (as
+     * {@link Routed.Reject}) for the controller to count and pass to the one dead-letter sink.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> KStream<String, Routed<SpecificRecord>> decoded(StreamsBuilder builder,
+            Topic<String, T> topic, Function<T, String> key, Function<T, String> check, boolean tombstones, String app) {
+        String name = topic.name().substring(topic.name().indexOf('.') + 1);
+        AvroSerde<T> serde = AvroSerde.of(topic.valueType());
+        KStream<String, Routed<T>> routed = builder
+                .stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+                .process(() -> new DecodingProcessor<>(serde, key, check, tombstones, app), Named.as(name + "-decode"));
+        // Routed is immutable and only read downstream, so a Routed<T> is a Routed<SpecificRecord>
+        return (KStream<String, Routed<SpecificRecord>>) (KStream<String, ?>) routed;
+    }
+
+    /**
+     * Client configuration: {@link StreamsDefaults} (exactly-once v2, commit interval 100 ms,
+     * replication factor 1 unless {@code extra} sets {@code replication.factor}, bounded RocksDB
+     * memory); {@code extra} overrides every default.
+     */
+    public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
+            Map<String, ?> extra) {
+        return StreamsDefaults.base(bootstrapServers, applicationId, stateDir, extra);
+    }
+
+    /** Starts the app and returns at once; {@link #close()} stops it. */
+    public static ReweightingApp start(Properties streamsConfig, ReweightingConfig config) {
+        KafkaStreams streams = new KafkaStreams(topology(config), streamsConfig);
+        ReweightingApp app = new ReweightingApp(streams);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; shutting the reweighting app down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.start();
+        LOG.info("reweighting app started");
+        return app;
+    }
+
+    /** Starts the app and blocks until the JVM shuts down or the app stops; then closes it cleanly. */
+    public static void run(Properties streamsConfig, ReweightingConfig config) throws InterruptedException {
+        ReweightingApp app = start(streamsConfig, config);
+        Thread hook = new Thread(app::close, "reweighting-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        app.awaitStop();
+        app.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it closes the app
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Counters since this instance started, summed over its tasks (see {@link ReweightingMetrics}). */
+    public ReweightingMetrics metrics() {
+        return ReweightingMetrics.from(streams.metrics());
+    }
+
+    /** Blocks until the Kafka Streams client is not running (closed or failed). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the Streams client, committing and closing its stores; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

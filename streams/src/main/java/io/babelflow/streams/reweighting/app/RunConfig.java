@@ -1,0 +1,38 @@
+package io.babelflow.streams.reweighting.app;
+
+import io.babelflow.events.RunStarted;
+import io.babelflow.streams.reweighting.MixtureController;
+import io.babelflow.streams.reweighting.PolicyFactory;
+import io.babelflow.streams.reweighting.RunLanguage;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What a steered run's controller is built from: the RunStarted's policy, parameters and languages.
+ * Stored per run so a restarted app rebuilds the very controller whose snapshot it restores; a new
+ * RunStarted that leaves all three equal (another rank's, or a resume) keeps the controller running.
+ */
+record RunConfig(String policy, Map<String, String> params, List<RunLanguage> languages) {
+
+    RunConfig {
+        Objects.requireNonNull(policy, "policy");
+        params = new TreeMap<>(params == null ? Map.of() : params);
+        languages = List.copyOf(languages);
+    }
+
+    /** The run's configuration, or null when it asks for no feedback. */
+    static RunConfig of(RunStarted run) {
+        if (run.getFeedbackPolicy() == null) {
+            return null;
+        }
+        return new RunConfig(run.getFeedbackPolicy().trim(), run.getPolicyParams(),
+                RunLanguage.fromSpecs(run.getLanguages()));
+    }
+
+    /** A fresh controller; throws {@link io.babelflow.schemas.InvalidInputException} on a bad policy or params. */
+    MixtureController controller() {
+        return PolicyFactory.controller(policy, params, languages);
+    }
+}
