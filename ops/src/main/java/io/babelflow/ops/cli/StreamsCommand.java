@@ -3,6 +3,8 @@ package io.babelflow.ops.cli;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.reweighting.app.ReweightingApp;
+import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.LapeParameters;
 import io.babelflow.streams.specialization.SpecializationApp;
 import io.babelflow.streams.specialization.SpecializationConfig;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** The Kafka Streams apps, each in the foreground until SIGINT / SIGTERM. */
 @Command(name = "streams", mixinStandardHelpOptions = true, description = "Run a BabelFlow Kafka Streams app.",
-        subcommands = {StreamsCommand.Specialization.class})
+        subcommands = {StreamsCommand.Specialization.class, StreamsCommand.Reweighting.class})
 public final class StreamsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -104,6 +106,37 @@ public final class StreamsCommand implements Runnable {
                     client.bootstrapServers(), httpPort);
             SpecializationApp.run(SpecializationApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client)), config, new InetSocketAddress("127.0.0.1", httpPort));
+            return 0;
+        }
+    }
+
+    @Command(name = "reweighting", mixinStandardHelpOptions = true,
+            description = {"Adaptive corpus reweighting: for every run whose RunStarted names a feedback policy",
+                    "(static, schedule, exp3, excess-loss, babel-tower), emit MixtureUpdate records to the",
+                    "compacted control topic the trainer follows. Versions strictly increase per run."})
+    static final class Reweighting implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Mixin
+        AppOptions app;
+
+        @Option(names = "--step-grace-seconds", defaultValue = "30",
+                description = "Merge a step after this long even if a data-parallel rank is missing (default: ${DEFAULT-VALUE}).")
+        long stepGraceSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ClientConfig client = kafka.clientConfig();
+            if (stepGraceSeconds <= 0) {
+                throw new InvalidInputException("--step-grace-seconds must be > 0");
+            }
+            ReweightingConfig config = ReweightingConfig.DEFAULTS.withStepGrace(Duration.ofSeconds(stepGraceSeconds));
+            TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
+            String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
+            System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
+            ReweightingApp.run(ReweightingApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client)), config);
             return 0;
         }
     }
