@@ -167,6 +167,55 @@ class SpecializationIT {
         }
     }
 
+    /**
+     * One window of 16 languages at the 7B FFN width: 1.4 MB per activation record and per merged
+     * layer, past the 1 MiB that a producer, a topic and a consumer accept by default. They must
+     * cross the repartition topic and the changelogs whole, or the app stops on RecordTooLarge.
+     */
+    @Test
+    void sixteenLanguageSevenBLayersCrossTheInternalTopicsWhole() throws Exception {
+        LoadShape wide = new LoadShape("spec-it-wide", 2, 11008, 16, 2, 0, 1, 1, 11);
+        MockProducer<byte[], byte[]> capture = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        new LoadGenerator(wide).run(capture, line -> { });
+        List<ProducerRecord<byte[], byte[]>> traffic = capture.history();
+        int largest = traffic.stream().mapToInt(r -> r.value().length).max().orElseThrow();
+        assertTrue(largest > 1_400_000, "activation records of " + largest + " bytes");
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka-wide"))) {
+            ClientConfig client = ClientConfig.of(kafka.bootstrapServers());
+            TopicProvisioner.ensureTopics(client, (short) 1);
+            SpecializationApp app = SpecializationApp.start(SpecializationApp.streamsConfig(kafka.bootstrapServers(),
+                    "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
+                    SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                send(producer, traffic);
+                List<NeuronSpecialization> out = TopicReader.read(client, Topics.NEURON_SPECIALIZATION, 2,
+                        Duration.ofSeconds(40));
+                assertEquals(List.of(0, 1), out.stream().map(NeuronSpecialization::getLayer).sorted().toList());
+                int block = wide.neurons() / 100;
+                List<String> languages = wide.languageIds();
+                int selected = 0;
+                for (NeuronSpecialization s : out) {
+                    assertTrue(s.getComplete());
+                    for (var e : s.getSpecificNeurons().entrySet()) {
+                        for (int id : e.getValue()) {
+                            // the defaults select 1% of the model: lowest entropy, all in single-language blocks
+                            assertEquals(languages.indexOf(e.getKey()), id / block, e.getKey() + " neuron " + id);
+                            selected++;
+                        }
+                    }
+                }
+                assertEquals(Math.round(2 * 11008 * LapeParameters.DEFAULTS.topRate()), selected);
+                assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+            } finally {
+                app.close();
+            }
+            assertEquals(0, TopicReader.readRaw(client, Topics.DEAD_LETTER.name(), 1, Duration.ofSeconds(1)).size());
+        }
+    }
+
     // ---------------------------------------------------------------- traffic
 
     /** The whole synthetic run as the load generator sends it, captured so the test can pace it. */
