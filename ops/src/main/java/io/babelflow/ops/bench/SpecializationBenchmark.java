@@ -86,9 +86,12 @@ public final class SpecializationBenchmark {
      * @param startToRunningSeconds from {@code SpecializationApp.start} to the client's RUNNING state
      * @param processSeconds        from RUNNING to the arrival of the window's last output
      * @param rawSeconds            a plain KafkaConsumer reading and Avro-decoding the same records
+     * @param writtenMegabytes      what the app's producer sent per topic for the window (the app
+     *                              instance is fresh, so its producer's byte-total is this window's):
+     *                              internal topics named without the application id
      */
     public record Backlog(int ranks, int round, long records, long bytes, double startToRunningSeconds,
-            double processSeconds, double rawSeconds) {
+            double processSeconds, double rawSeconds, Map<String, Double> writtenMegabytes) {
         public double recordsPerSecond() {
             return records / processSeconds;
         }
@@ -138,6 +141,11 @@ public final class SpecializationBenchmark {
                 lines.add(String.format("  raw consume + Avro decode %.2f s = %.1f MB/s; app / raw = %.1f",
                         median(b, Backlog::rawSeconds), median(b, Backlog::rawMegabytesPerSecond),
                         median(b, Backlog::ratio)));
+                if (!b.isEmpty()) {
+                    lines.add("  the app wrote per window (MB, median): " + b.get(0).writtenMegabytes().keySet().stream()
+                            .map(t -> String.format("%s %.1f", t, median(b, x -> x.writtenMegabytes().getOrDefault(t, 0.0))))
+                            .collect(Collectors.joining(", ")));
+                }
                 lines.add(String.format("  in-JVM compute: decode %.2f s (x2 in the app), validate %.2f s, merge %.2f s,"
                                 + " LAPE %.2f s; sum %.2f s, the rest of the backlog time is Kafka and state",
                         c.decodeSeconds(), c.validateSeconds(), c.mergeSeconds(), c.lapeSeconds(), c.appSeconds()));
@@ -290,13 +298,16 @@ public final class SpecializationBenchmark {
             app = startApp();
             long running = awaitRunning(app);
             OutputWatcher.Arrival arrival = outputs.await(window.runId, shape.layers(), OUTPUT_TIMEOUT);
+            Map<String, Double> written = writtenMegabytes(app.streams(),
+                    String.valueOf(streamsConfig.get("application.id")));
             double raw = rawConsume(sent, window.runId, window.activations);
             Backlog b = new Backlog(ranks, round, window.activations, window.activationBytes,
-                    seconds(start, running), seconds(running, arrival.lastNanos()), raw);
+                    seconds(start, running), seconds(running, arrival.lastNanos()), raw, written);
             log.accept(String.format("%d rank(s) backlog round %d: start -> RUNNING %.2f s, RUNNING -> last output"
                             + " %.2f s (%.0f records/s, %.1f MB/s); raw consume + decode %.2f s (%.1f MB/s), ratio %.1f",
                     ranks, round, b.startToRunningSeconds(), b.processSeconds(), b.recordsPerSecond(),
                     b.megabytesPerSecond(), b.rawSeconds(), b.rawMegabytesPerSecond(), b.ratio()));
+            log.accept("  the app wrote (MB): " + written);
             if (computeRounds > 0) {
                 Compute c = compute(ranks, window, computeRounds);
                 log.accept(String.format("%d rank(s) in-JVM compute: decode %.3f s, validate %.3f s, merge %.3f s,"
@@ -305,6 +316,21 @@ public final class SpecializationBenchmark {
                 compute.add(c);
             }
             return b;
+        }
+
+        /** Bytes the app's producers sent, per topic, in MB (producer-topic-metrics byte-total). */
+        static Map<String, Double> writtenMegabytes(KafkaStreams streams, String appId) {
+            Map<String, Double> out = new java.util.TreeMap<>();
+            streams.metrics().forEach((name, metric) -> {
+                if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total")) {
+                    String topic = name.tags().get("topic");
+                    if (topic.startsWith(appId + "-")) {
+                        topic = topic.substring(appId.length() + 1);
+                    }
+                    out.merge(topic, ((Number) metric.metricValue()).doubleValue() / 1e6, Double::sum);
+                }
+            });
+            return out;
         }
 
         String runId(int ranks, String mode, int round) {
