@@ -315,10 +315,18 @@ class SpecializationIT {
         }
     }
 
+    /** GET, waiting out 503 (stores not queryable during a rebalance); anything but 200 then fails. */
     private static JsonNode get(SpecializationApp app, String path) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + app.httpAddress().getPort() + path);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        HttpResponse<String> response;
+        do {
+            response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 503) {
+                Thread.sleep(100);
+            }
+        } while (response.statusCode() == 503 && System.nanoTime() < deadline);
         assertEquals(200, response.statusCode(), path + ": " + response.body());
         return JSON.readTree(response.body());
     }
