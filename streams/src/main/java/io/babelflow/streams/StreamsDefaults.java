@@ -1,12 +1,14 @@
 package io.babelflow.streams;
 
 import io.babelflow.schemas.Topics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** StreamsConfig defaults every BabelFlow streams app shares. */
@@ -43,5 +45,19 @@ public final class StreamsDefaults {
             props.putAll(extra);
         }
         return props;
+    }
+
+    /**
+     * How an app closes: a dynamic group member leaves the consumer group, so its tasks move at
+     * once; with Streams' default of staying, a restarted instance (a new member id) waited the whole
+     * session timeout, 45 s, for its own partitions. A static member ({@code group.instance.id} set)
+     * stays, which is what static membership is for.
+     */
+    public static CloseOptions closeOptions(Properties props, Duration timeout) {
+        boolean staticMember = props.stringPropertyNames().stream()
+                .anyMatch(k -> k.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+        return CloseOptions.groupMembershipOperation(staticMember
+                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                : CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout);
     }
 }

@@ -22,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -66,10 +65,9 @@ public final class SpecializationApp implements AutoCloseable {
     private final SpecializationHttpServer http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final CloseOptions.GroupMembershipOperation onClose;
+    private final CloseOptions onClose;
 
-    private SpecializationApp(KafkaStreams streams, SpecializationHttpServer http,
-            CloseOptions.GroupMembershipOperation onClose) {
+    private SpecializationApp(KafkaStreams streams, SpecializationHttpServer http, CloseOptions onClose) {
         this.streams = streams;
         this.http = http;
         this.onClose = onClose;
@@ -167,8 +165,8 @@ public final class SpecializationApp implements AutoCloseable {
             server.stop();
             throw e;
         }
-        SpecializationApp app = new SpecializationApp(streams, server, staticMember(props)
-                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+        SpecializationApp app = new SpecializationApp(streams, server,
+                StreamsDefaults.closeOptions(props, Duration.ofSeconds(30)));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the specialization app down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -214,10 +212,8 @@ public final class SpecializationApp implements AutoCloseable {
 
     /**
      * Stops the query server, then the Streams client (committing and closing its stores); idempotent.
-     * A dynamic group member leaves the consumer group, so its tasks move at once: Streams' default
-     * of staying in the group let a restarted instance (a new member id) wait the whole session
-     * timeout, 45 s, for its own partitions. A static member ({@code group.instance.id} set) stays,
-     * which is what static membership is for.
+     * Leaves the consumer group unless static membership is configured: see
+     * {@link StreamsDefaults#closeOptions}.
      */
     @Override
     public void close() {
@@ -225,11 +221,7 @@ public final class SpecializationApp implements AutoCloseable {
             return;
         }
         http.stop();
-        streams.close(CloseOptions.groupMembershipOperation(onClose).withTimeout(Duration.ofSeconds(30)));
+        streams.close(onClose);
         stopped.countDown();
-    }
-
-    private static boolean staticMember(Properties props) {
-        return props.stringPropertyNames().stream().anyMatch(k -> k.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
     }
 }

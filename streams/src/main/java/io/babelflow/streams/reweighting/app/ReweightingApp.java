@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -52,11 +53,13 @@ public final class ReweightingApp implements AutoCloseable {
     public static final String CONTROLLER = "reweighting-controller";
 
     private final KafkaStreams streams;
+    private final CloseOptions onClose;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ReweightingApp(KafkaStreams streams) {
+    private ReweightingApp(KafkaStreams streams, CloseOptions onClose) {
         this.streams = streams;
+        this.onClose = onClose;
     }
 
     public static Topology topology(ReweightingConfig config) {
@@ -113,7 +116,8 @@ public final class ReweightingApp implements AutoCloseable {
     /** Starts the app and returns at once; {@link #close()} stops it. */
     public static ReweightingApp start(Properties streamsConfig, ReweightingConfig config) {
         KafkaStreams streams = new KafkaStreams(topology(config), streamsConfig);
-        ReweightingApp app = new ReweightingApp(streams);
+        ReweightingApp app = new ReweightingApp(streams,
+                StreamsDefaults.closeOptions(streamsConfig, Duration.ofSeconds(30)));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the reweighting app down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -162,7 +166,7 @@ public final class ReweightingApp implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        streams.close(Duration.ofSeconds(30));
+        streams.close(onClose); // leaves the group, so a restart gets its partitions at once
         stopped.countDown();
     }
 }
