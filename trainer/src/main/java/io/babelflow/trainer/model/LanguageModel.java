@@ -87,7 +87,8 @@ public final class LanguageModel implements AutoCloseable {
         } catch (MalformedModelException e) {
             throw new IOException("malformed parameter file " + file + ": " + e.getMessage(), e);
         }
-        // the store caches parameter arrays on first use and loading replaced them
+        // loading replaced the arrays: they need gradients again, and the store cached the old ones
+        parameters().forEach(p -> p.getValue().getArray().setRequiresGradient(true));
         parameterStore = new ParameterStore(manager(), false);
     }
 
