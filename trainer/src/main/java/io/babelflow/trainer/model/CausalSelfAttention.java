@@ -50,7 +50,11 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray k = splitHeads(qkvParts.get(1), b, t, headSize);
         NDArray v = splitHeads(qkvParts.get(2), b, t, headSize);
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headSize)); // [B, H, T, T]
+        // Not div(Number): DJL closes that scalar right after the op, yet autograd keeps it for the
+        // backward pass, which then reads freed memory once the GC has run (NaN gradients). This one
+        // lives in the step's manager until the step ends.
+        NDArray scale = x.getManager().create((float) (1 / Math.sqrt(headSize)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale); // [B, H, T, T]
         NDArray attention = scores.add(futureMask(x.getManager(), t)).softmax(-1);
         NDArray y = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, dModel);
         return projection.forward(ps, new NDList(y), training);

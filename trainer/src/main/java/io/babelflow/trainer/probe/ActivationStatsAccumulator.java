@@ -44,7 +44,8 @@ public final class ActivationStatsAccumulator implements AutoCloseable {
         NDArray byLanguage = languageOneHot.transpose();
         for (int layer = 0; layer < totals.size(); layer++) {
             NDArray h = ffnActivations.get(layer);
-            NDArray active = h.gt(0).toType(DataType.FLOAT32, false).sum(new int[] {1});
+            // count on the boolean mask and convert only the [B, N] result
+            NDArray active = h.gt(0).sum(new int[] {1}).toType(DataType.FLOAT32, false);
             NDArray perSequence = active.concat(h.sum(new int[] {1}), 1);
             totals.get(layer).addi(byLanguage.matMul(perSequence));
         }

@@ -77,6 +77,42 @@ class ByteTransformerTest {
         }
     }
 
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws InterruptedException {
+        float[] clean = embeddingGradient(false);
+        float[] collected = embeddingGradient(true);
+        for (float g : collected) {
+            assertTrue(Float.isFinite(g));
+        }
+        assertArrayEquals(clean, collected, 0f);
+    }
+
+    /** Gradient of the token embedding after one backward pass, optionally with a GC that frees unreferenced buffers first. */
+    private static float[] embeddingGradient(boolean collectGarbage) throws InterruptedException {
+        try (LanguageModel model = LanguageModel.create(TINY, 21); NDManager scope = model.manager().newSubManager()) {
+            NDArray tokens = tokens(scope, "for i in range(10):", 2);
+            try (var collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray loss = model.forward(tokens, true).logits().logSoftmax(-1).mean().neg();
+                if (collectGarbage) {
+                    for (int i = 0; i < 3; i++) {
+                        System.gc();
+                        Thread.sleep(20); // let the Cleaner free direct buffers, then reuse the memory with NaN bytes
+                        for (int j = 0; j < 64; j++) {
+                            java.nio.ByteBuffer junk = java.nio.ByteBuffer.allocateDirect(4096);
+                            while (junk.hasRemaining()) {
+                                junk.put((byte) 0xFF);
+                            }
+                        }
+                    }
+                }
+                collector.backward(loss);
+            }
+            NDArray grad = model.parameters().get(0).getValue().getArray().getGradient();
+            grad.attach(scope);
+            return grad.toFloatArray();
+        }
+    }
+
     /** {@code batch} rows of the first 16 bytes of text (padded with spaces). */
     static NDArray tokens(NDManager manager, String text, int batch) {
         byte[] bytes = (text + " ".repeat(16)).substring(0, 16).getBytes();
