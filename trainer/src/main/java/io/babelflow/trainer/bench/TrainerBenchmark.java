@@ -79,6 +79,15 @@ public final class TrainerBenchmark {
                 + "= %.2f%% of step time%n", direct[0] * 1e3, direct[1] * 1e3, direct[2] * 1e3, STATS_EVERY,
                 100 * (direct[1] + direct[2] / STATS_EVERY) / direct[0]);
         System.out.printf("peak RSS %s%n", peakRss());
+        deleteRecursively(work);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Seconds per step of each progress interval after the first (warm-up). */

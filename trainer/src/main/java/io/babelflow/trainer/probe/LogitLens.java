@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Working-language probe: decodes every layer's residual stream at a prompt's last position with
@@ -35,14 +36,15 @@ public final class LogitLens {
         return prompts.isEmpty();
     }
 
-    /** Per layer, one reading per probe language, in the order of the prompt map. */
+    /** Per layer, one reading per probe language. */
     public List<List<LanguageReading>> read(LanguageModel model) {
         int layers = model.config().layers();
         List<List<LanguageReading>> byLayer = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             byLayer.add(new ArrayList<>());
         }
-        for (Map.Entry<String, List<ProbePrompt>> entry : new java.util.TreeMap<>(prompts).entrySet()) {
+        // languages in name order, so readings come out the same in every run
+        for (Map.Entry<String, List<ProbePrompt>> entry : new TreeMap<>(prompts).entrySet()) {
             String language = entry.getKey();
             List<ProbePrompt> list = entry.getValue();
             float[][][] distributions = distributions(model, list);
