@@ -19,7 +19,7 @@ import io.babelflow.trainer.train.BatchSampler;
 import io.babelflow.trainer.train.MixtureSampler;
 import io.babelflow.trainer.train.MixtureSchedule;
 import io.babelflow.trainer.train.Progress;
-import io.babelflow.trainer.train.TokenLoss;
+import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.train.TrainOptions;
 import io.babelflow.trainer.train.Trainer;
 import java.io.IOException;

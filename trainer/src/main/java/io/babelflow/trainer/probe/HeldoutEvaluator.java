@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.babelflow.trainer.corpus.PreparedCorpus;
 import io.babelflow.trainer.model.LanguageModel;
 import io.babelflow.trainer.model.ModelOutput;
-import io.babelflow.trainer.train.TokenLoss;
+import io.babelflow.trainer.model.TokenLoss;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -13,6 +13,7 @@ import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.PreparedCorpus;
 import io.babelflow.trainer.model.LanguageModel;
 import io.babelflow.trainer.model.ModelOutput;
+import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.probe.ActivationStatsAccumulator;
 import io.babelflow.trainer.probe.HeldoutEvaluator;
 import io.babelflow.trainer.probe.LogitLens;

@@ -13,6 +13,7 @@ import io.babelflow.trainer.model.FfnActivation;
 import io.babelflow.trainer.model.LanguageModel;
 import io.babelflow.trainer.model.ModelConfig;
 import io.babelflow.trainer.model.ModelOutput;
+import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.probe.ActivationStatsAccumulator;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.babelflow.trainer.train;
+package io.babelflow.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 
