@@ -5,6 +5,7 @@ import io.babelflow.ops.cli.BrokerCommand;
 import io.babelflow.ops.cli.CorpusCommand;
 import io.babelflow.ops.cli.PolicyCommand;
 import io.babelflow.ops.cli.StreamsCommand;
+import io.babelflow.ops.cli.TrainCommand;
 import io.babelflow.ops.cli.LoadgenCommand;
 import io.babelflow.ops.cli.PublishCommand;
 import io.babelflow.ops.cli.ReplayCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
         subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
-                LoadgenCommand.class, CorpusCommand.class, StreamsCommand.class, PolicyCommand.class,
+                LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, StreamsCommand.class, PolicyCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */

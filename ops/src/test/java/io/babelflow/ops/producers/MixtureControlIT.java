@@ -40,10 +40,11 @@ class MixtureControlIT {
         }
 
         @Override
-        public void apply(long v, Map<String, Double> w) {
+        public java.util.Optional<String> apply(long v, Map<String, Double> w) {
             versions.add(v);
             version = v;
             weights = w;
+            return java.util.Optional.empty();
         }
     }
 

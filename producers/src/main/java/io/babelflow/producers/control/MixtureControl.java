@@ -115,7 +115,11 @@ public final class MixtureControl implements AutoCloseable {
             reject(problem.get());
             return;
         }
-        target.apply(update.getVersion(), update.getWeights());
+        Optional<String> refused = target.apply(update.getVersion(), update.getWeights());
+        if (refused.isPresent()) {
+            reject(refused.get());
+            return;
+        }
         applied.incrementAndGet();
         LOG.info("mixture version {} from policy {} applied: {} ({})", update.getVersion(), update.getPolicy(),
                 update.getWeights(), update.getReason());

@@ -3,6 +3,7 @@ package io.babelflow.trainer.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.events.StatsSource;
@@ -167,9 +168,16 @@ public final class Trainer {
         }
         TelemetrySink sink = options.sink() != null ? options.sink() : new FileTelemetrySink(runDir.resolve(TELEMETRY_FILE));
         Thread stopHook = options.stopOnSignal() ? installStopHook() : null;
+        // PyTorch's grad mode is per thread and on in a fresh one; a GradientCollector restores what it
+        // found, so on any thread but the one that loaded the engine the optimizer's in-place updates of
+        // leaf parameters would fail. Training runs with it off outside the collector, on every thread.
+        Engine.getInstance(); // loads the native library
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try {
             return train(sink);
         } finally {
+            JniUtils.setGradMode(gradMode);
             if (options.sink() == null) {
                 sink.close();
             } else {

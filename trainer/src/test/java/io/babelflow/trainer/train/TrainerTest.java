@@ -42,6 +42,25 @@ class TrainerTest {
     }
 
     @Test
+    void trainsOnAThreadOtherThanTheOneThatLoadedTheEngine() throws Exception {
+        // PyTorch's grad mode is per thread: the engine turns it off where it is loaded, and a fresh
+        // thread starts with it on
+        ai.djl.engine.Engine.getInstance();
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                outcome.set(Trainer.run(options(tmp.resolve("threaded")).steps(5).build()));
+            } catch (RuntimeException | Error e) {
+                outcome.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertTrue(outcome.get() instanceof RunResult, "trained on another thread: " + outcome.get());
+        assertEquals(4, ((RunResult) outcome.get()).lastStep());
+    }
+
+    @Test
     void lossDecreasesAndEveryEventIsPublished() {
         List<Progress> lines = new ArrayList<>();
         RunResult result = Trainer.run(options(tmp.resolve("run")).progress(lines::add).build());

@@ -1,0 +1,93 @@
+package io.babelflow.ops.train;
+
+import io.babelflow.ops.metrics.TelemetrySinkMetrics;
+import io.babelflow.producers.control.MixtureControl;
+import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.telemetry.FileTelemetrySink;
+import io.babelflow.schemas.telemetry.TeeTelemetrySink;
+import io.babelflow.trainer.train.RunResult;
+import io.babelflow.trainer.train.Trainer;
+import io.babelflow.trainer.train.TrainOptions;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * One training run wired to the platform: the run folder's telemetry file always, plus Kafka when
+ * bootstrap servers are given — the lossless {@link KafkaTelemetrySink} (spool in RUN_DIR/spool)
+ * and {@link MixtureControl} feeding the control topic's MixtureUpdates to the trainer's sampler.
+ * Everything is validated by the {@link Trainer} before any file or connection is opened.
+ */
+public final class TrainingSession {
+    public static final String SPOOL_DIR = "spool";
+
+    /** What the run did, beyond the trainer's own result. */
+    public record Outcome(RunResult result, long telemetrySent, long telemetrySpilled, long telemetryFailed,
+            long telemetryLeftInSpool, long mixtureUpdatesApplied, long mixtureUpdatesRejected) {
+    }
+
+    private final Trainer trainer;
+    private final DeferredTelemetrySink sink;
+    private final ClientConfig kafka;
+    private final Path runDir;
+    private volatile KafkaTelemetrySink kafkaSink;
+
+    /**
+     * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
+     * @param kafka   bootstrap servers and client properties, or null for a file-only run
+     */
+    public TrainingSession(TrainOptions.Builder options, ClientConfig kafka) {
+        Path runDir = options.build().runDir();
+        this.runDir = runDir;
+        this.kafka = kafka;
+        this.sink = new DeferredTelemetrySink(() -> {
+            FileTelemetrySink file = new FileTelemetrySink(runDir.resolve(Trainer.TELEMETRY_FILE));
+            if (kafka == null) {
+                return file;
+            }
+            kafkaSink = new KafkaTelemetrySink(kafka, runDir.resolve(SPOOL_DIR));
+            return new TeeTelemetrySink(file, kafkaSink);
+        });
+        this.trainer = new Trainer(options.sink(sink).build()); // validates; throws InvalidInputException
+    }
+
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    /** Trains to the end (or until stopped), then delivers the telemetry it can. */
+    public Outcome run(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
+        sink.open();
+        if (kafkaSink != null && registry != null) {
+            TelemetrySinkMetrics.register(registry, kafkaSink, trainer.runId());
+        }
+        MixtureControl control = null;
+        if (kafka != null) {
+            control = new MixtureControl(kafka, trainer.runId(),
+                    new SamplerTarget(trainer.mixture(), trainer.config().languageIds()));
+            if (!control.awaitCaughtUp(Duration.ofSeconds(30))) {
+                log.accept("mixture control has not caught up with the control topic after 30 s; training starts "
+                        + "on the weights in force and applies updates as they arrive");
+            }
+        }
+        RunResult result;
+        try {
+            result = trainer.run();
+        } finally {
+            if (control != null) {
+                control.close();
+            }
+            sink.close();
+        }
+        KafkaTelemetrySink k = kafkaSink;
+        return new Outcome(result, k == null ? 0 : k.sent(), k == null ? 0 : k.spilled(), k == null ? 0 : k.failed(),
+                k == null ? 0 : k.spoolRecords(), control == null ? 0 : control.applied(),
+                control == null ? 0 : control.rejected());
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+}

@@ -1,0 +1,270 @@
+package io.babelflow.ops.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.babelflow.events.MixtureUpdate;
+import io.babelflow.events.TrainStep;
+import io.babelflow.ops.kafka.EmbeddedKafka;
+import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.kafka.TopicReader;
+import io.babelflow.ops.train.TrainingSession;
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.Topics;
+import io.babelflow.streams.reweighting.app.ReweightingApp;
+import io.babelflow.streams.reweighting.app.ReweightingConfig;
+import io.babelflow.trainer.FixtureCorpus;
+import io.babelflow.trainer.train.TrainOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop on a real broker: trainer (tiny model, fixture corpus) → Kafka → reweighting app →
+ * control topic → trainer. Asserts with known answers, never with timings.
+ */
+class ClosedLoopIT {
+    /** The trainer may take this many steps to apply an update (the consumer polls every 100 ms). */
+    static final int APPLY_BOUND_STEPS = 15;
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka kafka;
+    static ClientConfig client;
+    static Path corpus;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start();
+        client = ClientConfig.of(kafka.bootstrapServers());
+        TopicProvisioner.ensureTopics(client, (short) 1);
+        corpus = FixtureCorpus.write(Files.createDirectories(dir.resolve("corpus")));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    /** The shipped tiny model, python then go, with the given steps and feedback section. */
+    static Path config(String name, int steps, String feedback) throws Exception {
+        String yaml = """
+                run: {name: %s, steps: %d, seed: 7}
+                model: {layers: 2, dModel: 32, heads: 2, ffnWidth: 64, contextLength: 32, activation: GELU}
+                training: {batchSize: 4, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 5, decaySteps: %d,
+                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
+                languages:
+                  - {id: python, role: PRIMARY, weight: 1.0}
+                  - {id: go, role: NEW, weight: 0.0}
+                mixture: {phases: []}
+                probes: {statsEvery: 10, evalEvery: 1000, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
+                checkpoint: {every: 1000, keep: 1}
+                logging: {every: 10}
+                feedback: %s
+                """.formatted(name, steps, steps, feedback);
+        return Files.writeString(dir.resolve(name + ".yaml"), yaml);
+    }
+
+    static TrainingSession session(String name, Path config) {
+        return new TrainingSession(TrainOptions.builder(corpus, dir.resolve("runs").resolve(name)).config(config)
+                .stopOnSignal(false), client);
+    }
+
+    static List<TrainStep> readSteps(String runId, int expected) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        List<TrainStep> mine = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            mine = TopicReader.read(client, Topics.TRAIN_STEPS, Integer.MAX_VALUE, Duration.ofSeconds(2)).stream()
+                    .filter(s -> s.getRunId().equals(runId)).toList();
+            if (mine.size() >= expected) {
+                break;
+            }
+        }
+        return mine;
+    }
+
+    static List<MixtureUpdate> updates(String runId) {
+        return TopicReader.read(client, Topics.MIXTURE_CONTROL, Integer.MAX_VALUE, Duration.ofSeconds(3)).stream()
+                .filter(u -> u.getRunId().equals(runId)).toList();
+    }
+
+    /** Every step exactly once and in order; versions in force never go back. */
+    static void assertStepsExactlyOnceInOrder(List<TrainStep> steps, int expected) {
+        assertEquals(LongStream.range(0, expected).boxed().toList(), steps.stream().map(TrainStep::getStep).toList());
+        for (int i = 1; i < steps.size(); i++) {
+            assertTrue(steps.get(i).getSequence() > steps.get(i - 1).getSequence(), "sequence increases");
+            assertTrue(steps.get(i).getMixtureVersion() >= steps.get(i - 1).getMixtureVersion(), "versions never go back");
+        }
+    }
+
+    /** Each update the app sent is in force within a bounded number of steps after the step it was based on. */
+    static void assertUpdatesAppliedInOrder(List<MixtureUpdate> updates, List<TrainStep> steps, long lastStep) {
+        for (int i = 0; i < updates.size(); i++) {
+            assertEquals(i + 1, updates.get(i).getVersion(), "versions 1, 2, 3, ... without gap or duplicate");
+        }
+        for (MixtureUpdate u : updates) {
+            long due = u.getBasedOnStep() + APPLY_BOUND_STEPS;
+            if (due > lastStep) {
+                continue;
+            }
+            TrainStep at = steps.get((int) due);
+            assertTrue(at.getMixtureVersion() >= u.getVersion(), "version " + u.getVersion() + " (based on step "
+                    + u.getBasedOnStep() + ") not in force by step " + due + ": " + at.getMixtureVersion());
+        }
+    }
+
+    @Test
+    void schedulePolicyClosesTheLoop() throws Exception {
+        try (ReweightingApp app = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(),
+                "reweighting-schedule", dir.resolve("state-schedule").toString(), Map.of()), ReweightingConfig.DEFAULTS)) {
+            Path config = config("schedule", 60,
+                    "{policy: schedule, params: {phases: '0:python=1.0,go=0.0;40:python=0.5,go=0.5', every: '10'}}");
+            TrainingSession session = session("schedule", config);
+            String runId = session.trainer().runId();
+            TrainingSession.Outcome outcome = session.run(null, System.err::println);
+            assertEquals(0, outcome.telemetryFailed());
+            assertEquals(0, outcome.telemetryLeftInSpool());
+
+            List<TrainStep> steps = readSteps(runId, 60);
+            assertStepsExactlyOnceInOrder(steps, 60);
+            List<MixtureUpdate> updates = updates(runId);
+            assertTrue(updates.size() >= 3, "schedule moved the mixture: " + updates.size() + " updates");
+            assertUpdatesAppliedInOrder(updates, steps, 59);
+            assertEquals(outcome.mixtureUpdatesApplied(), steps.get(59).getMixtureVersion(), "every update applied");
+            // the schedule's known answer: at step s (0..40) go's weight is s/80, recorded with the version in force
+            for (MixtureUpdate u : updates) {
+                double expectedGo = Math.min(u.getBasedOnStep(), 40) / 80.0;
+                assertEquals(expectedGo, u.getWeights().get("go"), 1e-9, "go weight of version " + u.getVersion());
+            }
+            TrainStep last = steps.get(59);
+            long goTokens = steps.stream().filter(s -> s.getMixtureWeights().getOrDefault("go", 0.0) >= 0.25)
+                    .mapToLong(s -> s.getLanguageTokens().getOrDefault("go", 0L)).sum();
+            assertTrue(goTokens > 0, "go is sampled once it has weight");
+            assertEquals(updates.get(updates.size() - 1).getWeights().get("go"), last.getMixtureWeights().get("go"), 1e-9);
+        }
+    }
+
+    @Test
+    void exp3PolicyClosesTheLoop() throws Exception {
+        try (ReweightingApp app = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(),
+                "reweighting-exp3", dir.resolve("state-exp3").toString(), Map.of()), ReweightingConfig.DEFAULTS)) {
+            Path config = config("exp3", 40, "{policy: exp3, params: {every: '5'}}");
+            TrainingSession session = session("exp3", config);
+            String runId = session.trainer().runId();
+            session.run(null, System.err::println);
+
+            List<TrainStep> steps = readSteps(runId, 40);
+            assertStepsExactlyOnceInOrder(steps, 40);
+            List<MixtureUpdate> updates = updates(runId);
+            assertTrue(updates.size() >= 2, "exp3 sent updates: " + updates.size());
+            assertUpdatesAppliedInOrder(updates, steps, 39);
+            for (MixtureUpdate u : updates) {
+                assertEquals("exp3", u.getPolicy());
+                double sum = u.getWeights().values().stream().mapToDouble(Double::doubleValue).sum();
+                assertEquals(1.0, sum, 1e-9);
+            }
+        }
+    }
+
+    @Test
+    void aMixtureUpdateChangesTheSampledLanguagesWithinAFewStepsAndInvalidOnesAreRejected() throws Exception {
+        Path config = config("manual", 40, "null");
+        TrainingSession session = session("manual", config);
+        String runId = session.trainer().runId();
+        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
+            try {
+                return session.run(null, System.err::println);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        readSteps(runId, 5); // training is under way
+        var serde = Topics.MIXTURE_CONTROL.valueSerde().serializer();
+        try (var producer = new KafkaProducer<>(client.properties(), new StringSerializer(), new ByteArraySerializer())) {
+            List<MixtureUpdate> sent = new ArrayList<>();
+            sent.add(update(runId, 1, Map.of("python", Double.NaN, "go", 1.0)));
+            sent.add(update(runId, 1, Map.of("rust", 1.0)));
+            sent.add(update(runId, 1, Map.of("python", 0.0, "go", 1.0))); // the valid one
+            sent.add(update(runId, 1, Map.of("python", 1.0, "go", 0.0))); // not newer
+            for (MixtureUpdate u : sent) {
+                producer.send(new ProducerRecord<>(Topics.MIXTURE_CONTROL.name(), runId, serde.serialize("", u))).get();
+            }
+        }
+        TrainingSession.Outcome outcome = training.get();
+        assertEquals(1, outcome.mixtureUpdatesApplied());
+        assertEquals(3, outcome.mixtureUpdatesRejected(), "NaN, unknown language, stale version");
+
+        List<TrainStep> steps = readSteps(runId, 40);
+        assertStepsExactlyOnceInOrder(steps, 40);
+        int firstGoOnly = -1;
+        for (TrainStep s : steps) {
+            if (s.getMixtureVersion() == 1) {
+                firstGoOnly = (int) s.getStep();
+                break;
+            }
+        }
+        assertTrue(firstGoOnly > 0 && firstGoOnly < 40, "version 1 came into force at step " + firstGoOnly);
+        for (TrainStep s : steps.subList(firstGoOnly, 40)) {
+            assertEquals(Map.of("go", (long) s.getTokens()), new HashMap<>(s.getLanguageTokens()),
+                    "after the update only go is sampled (step " + s.getStep() + ")");
+        }
+        for (TrainStep s : steps.subList(0, firstGoOnly)) {
+            assertEquals(0L, s.getLanguageTokens().getOrDefault("go", 0L), "before it, only python");
+        }
+    }
+
+    @Test
+    void reweightingAppRestartedMidRunSkipsAndDuplicatesNoVersion() throws Exception {
+        Map<String, Object> noCache = Map.of();
+        var props = ReweightingApp.streamsConfig(kafka.bootstrapServers(), "reweighting-restart",
+                dir.resolve("state-restart").toString(), noCache);
+        ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
+        Path config = config("restart", 80,
+                "{policy: schedule, params: {phases: '0:python=1.0,go=0.0;80:python=0.5,go=0.5', every: '5'}}");
+        TrainingSession session = session("restart", config);
+        String runId = session.trainer().runId();
+        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
+            try {
+                return session.run(null, System.err::println);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        readSteps(runId, 25);
+        app.close(); // the trainer keeps training meanwhile
+        Thread.sleep(1_000);
+        ReweightingApp restarted = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
+        TrainingSession.Outcome outcome = training.get();
+        Thread.sleep(3_000); // let the restarted app finish the run's last steps
+        restarted.close();
+
+        List<TrainStep> steps = readSteps(runId, 80);
+        assertStepsExactlyOnceInOrder(steps, 80);
+        List<MixtureUpdate> updates = updates(runId);
+        for (int i = 0; i < updates.size(); i++) {
+            assertEquals(i + 1, updates.get(i).getVersion(), "no version duplicated or skipped across the restart");
+        }
+        assertTrue(updates.size() >= 10, "updates before and after the restart: " + updates.size());
+        assertEquals(0, outcome.telemetryFailed());
+    }
+
+    static MixtureUpdate update(String runId, long version, Map<String, Double> weights) {
+        return MixtureUpdate.newBuilder().setRunId(runId).setVersion(version).setWeights(weights).setPolicy("test")
+                .setReason("test").setBasedOnStep(0).setCreatedAt(Instant.now()).build();
+    }
+}
