@@ -39,8 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * control topic → trainer. Asserts with known answers, never with timings.
  */
 class ClosedLoopIT {
-    /** The trainer may take this many steps to apply an update (the consumer polls every 100 ms). */
-    static final int APPLY_BOUND_STEPS = 15;
+    /**
+     * A tiny model trains 30+ steps a second here, far faster than a real step; the test paces it to
+     * at most one step per {@link #STEP_MILLIS} (in the progress callback, called every step) so the
+     * bound below means what it would for a real trainer: an update is in force within
+     * {@link #APPLY_BOUND_STEPS} steps, i.e. about 2 s, of the step it was based on.
+     */
+    static final long STEP_MILLIS = 50;
+    static final int APPLY_BOUND_STEPS = 40;
 
     @TempDir
     static Path dir;
@@ -74,7 +80,7 @@ class ClosedLoopIT {
                 mixture: {phases: []}
                 probes: {statsEvery: 10, evalEvery: 1000, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
                 checkpoint: {every: 1000, keep: 1}
-                logging: {every: 10}
+                logging: {every: 1}
                 feedback: %s
                 """.formatted(name, steps, steps, feedback);
         return Files.writeString(dir.resolve(name + ".yaml"), yaml);
@@ -82,7 +88,29 @@ class ClosedLoopIT {
 
     static TrainingSession session(String name, Path config) {
         return new TrainingSession(TrainOptions.builder(corpus, dir.resolve("runs").resolve(name)).config(config)
-                .stopOnSignal(false), client);
+                .stopOnSignal(false).progress(p -> pace()), client);
+    }
+
+    static void pace() {
+        try {
+            Thread.sleep(STEP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static ReweightingApp startApp(String appId) throws InterruptedException {
+        return awaitRunning(ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(), appId,
+                dir.resolve("state-" + appId).toString(), Map.of()), ReweightingConfig.DEFAULTS));
+    }
+
+    static ReweightingApp awaitRunning(ReweightingApp app) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        return app;
     }
 
     static List<TrainStep> readSteps(String runId, int expected) {
@@ -130,8 +158,7 @@ class ClosedLoopIT {
 
     @Test
     void schedulePolicyClosesTheLoop() throws Exception {
-        try (ReweightingApp app = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(),
-                "reweighting-schedule", dir.resolve("state-schedule").toString(), Map.of()), ReweightingConfig.DEFAULTS)) {
+        try (ReweightingApp app = startApp("reweighting-schedule")) {
             Path config = config("schedule", 60,
                     "{policy: schedule, params: {phases: '0:python=1.0,go=0.0;40:python=0.5,go=0.5', every: '10'}}");
             TrainingSession session = session("schedule", config);
@@ -161,8 +188,7 @@ class ClosedLoopIT {
 
     @Test
     void exp3PolicyClosesTheLoop() throws Exception {
-        try (ReweightingApp app = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(),
-                "reweighting-exp3", dir.resolve("state-exp3").toString(), Map.of()), ReweightingConfig.DEFAULTS)) {
+        try (ReweightingApp app = startApp("reweighting-exp3")) {
             Path config = config("exp3", 40, "{policy: exp3, params: {every: '5'}}");
             TrainingSession session = session("exp3", config);
             String runId = session.trainer().runId();
@@ -220,7 +246,7 @@ class ClosedLoopIT {
         }
         assertTrue(firstGoOnly > 0 && firstGoOnly < 40, "version 1 came into force at step " + firstGoOnly);
         for (TrainStep s : steps.subList(firstGoOnly, 40)) {
-            assertEquals(Map.of("go", (long) s.getTokens()), new HashMap<>(s.getLanguageTokens()),
+            assertEquals(Map.of("go", s.getTokens()), new HashMap<>(s.getLanguageTokens()),
                     "after the update only go is sampled (step " + s.getStep() + ")");
         }
         for (TrainStep s : steps.subList(0, firstGoOnly)) {
@@ -230,10 +256,9 @@ class ClosedLoopIT {
 
     @Test
     void reweightingAppRestartedMidRunSkipsAndDuplicatesNoVersion() throws Exception {
-        Map<String, Object> noCache = Map.of();
         var props = ReweightingApp.streamsConfig(kafka.bootstrapServers(), "reweighting-restart",
-                dir.resolve("state-restart").toString(), noCache);
-        ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
+                dir.resolve("state-reweighting-restart").toString(), Map.of());
+        ReweightingApp app = startApp("reweighting-restart");
         Path config = config("restart", 80,
                 "{policy: schedule, params: {phases: '0:python=1.0,go=0.0;80:python=0.5,go=0.5', every: '5'}}");
         TrainingSession session = session("restart", config);
@@ -248,7 +273,7 @@ class ClosedLoopIT {
         readSteps(runId, 25);
         app.close(); // the trainer keeps training meanwhile
         Thread.sleep(1_000);
-        ReweightingApp restarted = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
+        ReweightingApp restarted = awaitRunning(ReweightingApp.start(props, ReweightingConfig.DEFAULTS));
         TrainingSession.Outcome outcome = training.get();
         Thread.sleep(3_000); // let the restarted app finish the run's last steps
         restarted.close();
