@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks whose figures go to docs/performance.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
-        subcommands = {BenchCommand.Producer.class})
+        subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
+                BenchCommand.Specialization.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -63,6 +64,82 @@ public final class BenchCommand implements Runnable {
                 System.out.printf("mean over %d rounds: loadgen %.1f MB/s, ProducerPerformance %.1f MB/s, ratio %.2f%n",
                         rounds.size(), lg, pp, lg / pp);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "telemetry", mixinStandardHelpOptions = true,
+            description = "Trainer steps/s with the Kafka telemetry sink against a no-op sink (default small model).")
+    static final class Telemetry implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        BrokerChoice broker = new BrokerChoice();
+
+        @Option(names = "--corpus", defaultValue = "corpus/code", description = "Prepared corpus (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path corpus;
+        @Option(names = "--languages", defaultValue = "python,go", split = ",", description = "Two languages of the corpus.")
+        java.util.List<String> languages;
+        @Option(names = "--steps", defaultValue = "150") long steps;
+        @Option(names = "--rounds", defaultValue = "3") int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (languages.size() != 2) {
+                throw new io.babelflow.schemas.InvalidInputException("--languages takes two language ids");
+            }
+            io.babelflow.trainer.corpus.PreparedCorpus.open(corpus); // a clear error before any broker starts
+            ClientConfig[] client = new ClientConfig[1];
+            try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                var r = io.babelflow.ops.bench.TelemetryOverheadBenchmark.run(client[0], corpus, languages.get(0),
+                        languages.get(1), steps, rounds, System.out::println);
+                System.out.printf("no-op sink %.3f steps/s, Kafka sink %.3f steps/s: ratio %.3f (%d rounds of %d steps)%n",
+                        r.noopStepsPerSecond(), r.kafkaStepsPerSecond(), r.ratio(), r.rounds(), r.steps());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "feedback", mixinStandardHelpOptions = true,
+            description = "Feedback latency: TrainStep published -> MixtureUpdate it caused applied by the trainer's control consumer.")
+    static final class Feedback implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        BrokerChoice broker = new BrokerChoice();
+
+        @Option(names = "--steps", defaultValue = "600") int steps;
+        @Option(names = "--steps-per-second", defaultValue = "20") double stepsPerSecond;
+
+        @Override
+        public Integer call() throws Exception {
+            ClientConfig[] client = new ClientConfig[1];
+            try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
+                var r = io.babelflow.ops.bench.FeedbackLatencyBenchmark.run(client[0], steps, stepsPerSecond,
+                        System.out::println);
+                System.out.printf("feedback latency over %d updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms %s%n",
+                        r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.settings());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "specialization", mixinStandardHelpOptions = true,
+            description = "A 7B-shaped activation snapshot from loadgen through the specialization app, 1 and 8 ranks.")
+    static final class Specialization implements Callable<Integer> {
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "Measure against this cluster (default: an embedded broker).")
+        String bootstrapServers;
+        @Option(names = "--layers", defaultValue = "32") int layers;
+        @Option(names = "--neurons", defaultValue = "11008") int neurons;
+        @Option(names = "--languages", defaultValue = "8") int languages;
+        @Option(names = "--ranks", defaultValue = "1,8", split = ",") java.util.List<Integer> ranks;
+        @Option(names = "--rounds", defaultValue = "3") int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            LoadShape shape = new LoadShape("bench", layers, neurons, languages, 1, 0, 1, 1, 1);
+            var result = io.babelflow.ops.bench.SpecializationBenchmark.run(
+                    bootstrapServers == null ? null : ClientConfig.of(bootstrapServers), shape, ranks, rounds,
+                    java.util.Map.of(), System.out::println);
+            System.out.println(result.summary());
             return 0;
         }
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,7 +35,8 @@ public final class MixtureControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MixtureControl.class);
     private static final AvroSerde<MixtureUpdate> SERDE = AvroSerde.of(MixtureUpdate.class);
 
-    private final Consumer<byte[], byte[]> consumer;
+    private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+    private final Consumer<MixtureUpdate> listener;
     private final String runId;
     private final MixtureTarget target;
     private final Thread thread;
@@ -47,17 +48,24 @@ public final class MixtureControl implements AutoCloseable {
     private volatile boolean running = true;
 
     public MixtureControl(ClientConfig client, String runId, MixtureTarget target) {
+        this(client, runId, target, update -> { });
+    }
+
+    /** As above; {@code applied} hears of every update the target took, on the consumer thread. */
+    public MixtureControl(ClientConfig client, String runId, MixtureTarget target, Consumer<MixtureUpdate> applied) {
         this(new KafkaConsumer<>(client.properties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "babelflow-mixture-control-" + runId)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer()), runId, target);
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()), runId, target, applied);
     }
 
-    MixtureControl(Consumer<byte[], byte[]> consumer, String runId, MixtureTarget target) {
+    MixtureControl(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String runId,
+            MixtureTarget target, Consumer<MixtureUpdate> applied) {
         this.consumer = consumer;
         this.runId = runId;
         this.target = target;
+        this.listener = applied;
         this.thread = new Thread(this::loop, "babelflow-mixture-control");
         thread.setDaemon(true);
         thread.start();
@@ -121,6 +129,7 @@ public final class MixtureControl implements AutoCloseable {
             return;
         }
         applied.incrementAndGet();
+        listener.accept(update);
         LOG.info("mixture version {} from policy {} applied: {} ({})", update.getVersion(), update.getPolicy(),
                 update.getWeights(), update.getReason());
     }
