@@ -55,11 +55,11 @@ public final class TelemetryOverheadBenchmark {
         for (int round = 0; round < rounds; round++) {
             noop.addAll(timed(corpus, config, work.resolve("noop-" + round), steps, TelemetrySink.NOOP));
             log.accept(String.format("round %d no-op sink: %.3f steps/s", round, 1 / median(noop)));
-            try (KafkaTelemetrySink sink = new KafkaTelemetrySink(client, work.resolve("spool-" + round))) {
-                kafka.addAll(timed(corpus, config, work.resolve("kafka-" + round), steps, sink));
-                log.accept(String.format("round %d Kafka sink: %.3f steps/s (%d events sent so far, %d spilled)",
-                        round, 1 / median(kafka), sink.sent(), sink.spilled()));
-            }
+            KafkaTelemetrySink sink = new KafkaTelemetrySink(client, work.resolve("spool-" + round));
+            kafka.addAll(timed(corpus, config, work.resolve("kafka-" + round), steps, sink));
+            sink.close();
+            log.accept(String.format("round %d Kafka sink: %.3f steps/s (%d events acknowledged, %d spilled, %d failed)",
+                    round, 1 / median(kafka), sink.sent(), sink.spilled(), sink.failed()));
         }
         return new Result(1 / median(noop), 1 / median(kafka), rounds, steps);
     }

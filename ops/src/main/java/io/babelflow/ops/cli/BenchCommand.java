@@ -89,6 +89,7 @@ public final class BenchCommand implements Runnable {
             io.babelflow.trainer.corpus.PreparedCorpus.open(corpus); // a clear error before any broker starts
             ClientConfig[] client = new ClientConfig[1];
             try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
                 var r = io.babelflow.ops.bench.TelemetryOverheadBenchmark.run(client[0], corpus, languages.get(0),
                         languages.get(1), steps, rounds, System.out::println);
                 System.out.printf("no-op sink %.3f steps/s, Kafka sink %.3f steps/s: ratio %.3f (%d rounds of %d steps)%n",

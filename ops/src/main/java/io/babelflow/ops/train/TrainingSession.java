@@ -1,5 +1,6 @@
 package io.babelflow.ops.train;
 
+import io.babelflow.events.MixtureUpdate;
 import io.babelflow.ops.metrics.TelemetrySinkMetrics;
 import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
@@ -33,6 +34,7 @@ public final class TrainingSession {
     private final ClientConfig kafka;
     private final Path runDir;
     private volatile KafkaTelemetrySink kafkaSink;
+    private Consumer<MixtureUpdate> onMixtureApplied = update -> { };
 
     /**
      * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
@@ -57,6 +59,12 @@ public final class TrainingSession {
         return trainer;
     }
 
+    /** Hears of every MixtureUpdate the trainer took (on the control consumer's thread). */
+    public TrainingSession onMixtureApplied(Consumer<MixtureUpdate> listener) {
+        this.onMixtureApplied = listener;
+        return this;
+    }
+
     /** Trains to the end (or until stopped), then delivers the telemetry it can. */
     public Outcome run(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
         sink.open();
@@ -66,7 +74,7 @@ public final class TrainingSession {
         MixtureControl control = null;
         if (kafka != null) {
             control = new MixtureControl(kafka, trainer.runId(),
-                    new SamplerTarget(trainer.mixture(), trainer.config().languageIds()));
+                    new SamplerTarget(trainer.mixture(), trainer.config().languageIds()), onMixtureApplied);
             if (!control.awaitCaughtUp(Duration.ofSeconds(30))) {
                 log.accept("mixture control has not caught up with the control topic after 30 s; training starts "
                         + "on the weights in force and applies updates as they arrive");
