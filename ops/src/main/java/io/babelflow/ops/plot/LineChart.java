@@ -19,6 +19,11 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /** A PNG line chart of named series over a shared x axis (steps), for curves people look at. */
 public final class LineChart {
+    /** Matplotlib's tab10: distinguishable on white, unlike JFreeChart's default yellow. */
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf)};
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -49,7 +54,10 @@ public final class LineChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            // a second round of colours is dashed, so series that coincide stay distinguishable
+            renderer.setSeriesStroke(i, i < PALETTE.length ? new BasicStroke(2f)
+                    : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }
         plot.setRenderer(renderer);
         try {
