@@ -22,9 +22,11 @@ public final class TelemetryOverheadBenchmark {
     private TelemetryOverheadBenchmark() {
     }
 
-    public record Result(double noopStepsPerSecond, double kafkaStepsPerSecond, int rounds, long steps) {
+    /** Medians over all measured intervals, and the Kafka/no-op ratio of each round. */
+    public record Result(double noopStepsPerSecond, double kafkaStepsPerSecond, List<Double> roundRatios, long steps) {
+        /** Mean of the per-round ratios: each round's pair ran back to back, under the same load. */
         public double ratio() {
-            return kafkaStepsPerSecond / noopStepsPerSecond;
+            return roundRatios.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
     }
 
@@ -52,16 +54,31 @@ public final class TelemetryOverheadBenchmark {
         Path config = Files.writeString(work.resolve("bench.yaml"), config(languageA, languageB, steps));
         List<Double> noop = new ArrayList<>();
         List<Double> kafka = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        timed(corpus, config, work.resolve("warmup"), steps, TelemetrySink.NOOP); // JIT and libtorch warm-up
         for (int round = 0; round < rounds; round++) {
-            noop.addAll(timed(corpus, config, work.resolve("noop-" + round), steps, TelemetrySink.NOOP));
-            log.accept(String.format("round %d no-op sink: %.3f steps/s", round, 1 / median(noop)));
-            KafkaTelemetrySink sink = new KafkaTelemetrySink(client, work.resolve("spool-" + round));
-            kafka.addAll(timed(corpus, config, work.resolve("kafka-" + round), steps, sink));
-            sink.close();
-            log.accept(String.format("round %d Kafka sink: %.3f steps/s (%d events acknowledged, %d spilled, %d failed)",
-                    round, 1 / median(kafka), sink.sent(), sink.spilled(), sink.failed()));
+            // ABBA order, so a drift in machine speed does not favour one sink
+            boolean noopFirst = round % 2 == 0;
+            List<Double> n = new ArrayList<>();
+            List<Double> k = new ArrayList<>();
+            for (int half = 0; half < 2; half++) {
+                if ((half == 0) == noopFirst) {
+                    n = timed(corpus, config, work.resolve("noop-" + round), steps, TelemetrySink.NOOP);
+                } else {
+                    KafkaTelemetrySink sink = new KafkaTelemetrySink(client, work.resolve("spool-" + round));
+                    k = timed(corpus, config, work.resolve("kafka-" + round), steps, sink);
+                    sink.close();
+                    log.accept(String.format("round %d Kafka sink: %d events acknowledged, %d spilled, %d failed",
+                            round, sink.sent(), sink.spilled(), sink.failed()));
+                }
+            }
+            noop.addAll(n);
+            kafka.addAll(k);
+            ratios.add(median(n) / median(k));
+            log.accept(String.format("round %d (%s first): no-op %.3f steps/s, Kafka %.3f steps/s, ratio %.3f", round,
+                    noopFirst ? "no-op" : "Kafka", 1 / median(n), 1 / median(k), median(n) / median(k)));
         }
-        return new Result(1 / median(noop), 1 / median(kafka), rounds, steps);
+        return new Result(1 / median(noop), 1 / median(kafka), ratios, steps);
     }
 
     private static List<Double> timed(Path corpus, Path config, Path runDir, long steps, TelemetrySink sink) {

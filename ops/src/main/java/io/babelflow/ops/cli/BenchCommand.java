@@ -92,8 +92,10 @@ public final class BenchCommand implements Runnable {
                 io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
                 var r = io.babelflow.ops.bench.TelemetryOverheadBenchmark.run(client[0], corpus, languages.get(0),
                         languages.get(1), steps, rounds, System.out::println);
-                System.out.printf("no-op sink %.3f steps/s, Kafka sink %.3f steps/s: ratio %.3f (%d rounds of %d steps)%n",
-                        r.noopStepsPerSecond(), r.kafkaStepsPerSecond(), r.ratio(), r.rounds(), r.steps());
+                System.out.printf("no-op sink %.3f steps/s, Kafka sink %.3f steps/s (medians); Kafka/no-op ratio per "
+                                + "round %s, mean %.3f (%d steps per run)%n", r.noopStepsPerSecond(),
+                        r.kafkaStepsPerSecond(), r.roundRatios().stream().map(x -> String.format("%.3f", x)).toList(),
+                        r.ratio(), r.steps());
             }
             return 0;
         }

@@ -11,6 +11,7 @@ import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.DecodingProcessor;
 import io.babelflow.streams.Routed;
+import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * eval-results topics are keyed by runId with as many partitions as the repartition topic, so
  * a run's RunStarted, statistics and signals meet in one task and its stores.
  */
-public final class SpecializationApp implements AutoCloseable {
+public final class SpecializationApp implements StreamsApp {
     private static final Logger LOG = LoggerFactory.getLogger(SpecializationApp.class);
     public static final String DEFAULT_APPLICATION_ID = "babelflow-specialization";
     /** Name of the repartition topic's DSL node; the topic is {@code <application.id>-activation-stats-by-run-repartition}. */
@@ -186,15 +187,7 @@ public final class SpecializationApp implements AutoCloseable {
     public static void run(Properties streamsConfig, SpecializationConfig config, InetSocketAddress http)
             throws InterruptedException {
         SpecializationApp app = start(streamsConfig, config, http);
-        Thread hook = new Thread(app::close, "specialization-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        app.awaitStop();
-        app.close();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running: it closes the app
-        }
+        StreamsApp.runUntilStopped(app, "specialization");
     }
 
     public KafkaStreams streams() {

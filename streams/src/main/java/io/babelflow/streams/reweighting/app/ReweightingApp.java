@@ -11,6 +11,7 @@ import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.DecodingProcessor;
 import io.babelflow.streams.Routed;
+import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import java.time.Duration;
 import java.util.Map;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * of the runs hashed to p. Rank merging, time and state are described at {@link ReweightingProcessor}.
  * NeuronSpecialization is not read: no policy uses it.
  */
-public final class ReweightingApp implements AutoCloseable {
+public final class ReweightingApp implements StreamsApp {
     private static final Logger LOG = LoggerFactory.getLogger(ReweightingApp.class);
     public static final String DEFAULT_APPLICATION_ID = "babelflow-reweighting";
     /** Name of the processor that runs the controllers (and of its dead-letter branch nodes). */
@@ -135,15 +136,7 @@ public final class ReweightingApp implements AutoCloseable {
     /** Starts the app and blocks until the JVM shuts down or the app stops; then closes it cleanly. */
     public static void run(Properties streamsConfig, ReweightingConfig config) throws InterruptedException {
         ReweightingApp app = start(streamsConfig, config);
-        Thread hook = new Thread(app::close, "reweighting-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        app.awaitStop();
-        app.close();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running: it closes the app
-        }
+        StreamsApp.runUntilStopped(app, "reweighting");
     }
 
     public KafkaStreams streams() {
