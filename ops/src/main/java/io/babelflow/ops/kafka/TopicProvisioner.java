@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the registry's topics that do not exist yet; existing ones are left as they are. */
 public final class TopicProvisioner {
@@ -38,11 +39,18 @@ public final class TopicProvisioner {
         }
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
-            var described = admin.describeTopics(topics).allTopicNames().get();
-            boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            if (ready) {
-                return;
+            try {
+                var described = admin.describeTopics(topics).allTopicNames().get();
+                boolean ready = described.values().stream().allMatch(d -> d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                // created, but the broker's metadata does not show it yet
             }
             Thread.sleep(50);
         }

@@ -288,6 +288,29 @@ class ClosedLoopIT {
         assertEquals(0, outcome.telemetryFailed());
     }
 
+    @Test
+    void brokerStoppedMidRunTrainingGoesOnAndEveryStepArrivesOnce() throws Exception {
+        Path config = config("outage", 200, "null");
+        TrainingSession session = session("outage", config);
+        String runId = session.trainer().runId();
+        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
+            try {
+                return session.run(null, System.err::println);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        readSteps(runId, 20);
+        kafka.stop(); // the trainer keeps training; its telemetry waits in memory and the run folder's spool
+        Thread.sleep(3_000);
+        assertTrue(!training.isDone(), "training goes on while the broker is down");
+        kafka.restart();
+        TrainingSession.Outcome outcome = training.get();
+        assertEquals(0, outcome.telemetryFailed());
+        assertEquals(0, outcome.telemetryLeftInSpool(), "everything delivered after the restart");
+        assertStepsExactlyOnceInOrder(readSteps(runId, 200), 200);
+    }
+
     static MixtureUpdate update(String runId, long version, Map<String, Double> weights) {
         return MixtureUpdate.newBuilder().setRunId(runId).setVersion(version).setWeights(weights).setPolicy("test")
                 .setReason("test").setBasedOnStep(0).setCreatedAt(Instant.now()).build();
