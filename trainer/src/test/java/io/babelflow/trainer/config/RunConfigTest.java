@@ -31,10 +31,11 @@ class RunConfigTest {
         assertEquals(128, tower.model().dModel());
 
         RunConfig chat = RunConfig.load(Path.of("configs/chatflow.yaml"));
-        assertEquals(List.of("en", "zh", "en-zh", "instruction"), chat.languageIds());
+        assertEquals(List.of("en", "zh", "en-zh", "instruct"), chat.languageIds(), "the zh-en preset's ids");
         assertEquals(List.of("en-zh"), chat.languagesWithRole(LanguageRole.PARALLEL));
-        assertEquals(List.of("instruction"), chat.languagesWithRole(LanguageRole.INSTRUCTION));
-        assertEquals("0.1", chat.feedback().params().get("learningRate"));
+        assertEquals(List.of("instruct"), chat.languagesWithRole(LanguageRole.INSTRUCTION));
+        assertEquals("schedule", chat.feedback().policy(), "ChatFlow's gradual sampler");
+        assertEquals("cosine", chat.feedback().params().get("curve"));
     }
 
     @Test
