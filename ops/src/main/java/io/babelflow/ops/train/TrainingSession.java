@@ -13,6 +13,7 @@ import io.babelflow.trainer.train.TrainOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -35,14 +36,21 @@ public final class TrainingSession {
     private final Path runDir;
     private volatile KafkaTelemetrySink kafkaSink;
     private Consumer<MixtureUpdate> onMixtureApplied = update -> { };
+    private final boolean stopOnSignal;
+    private final CountDownLatch done = new CountDownLatch(1);
 
     /**
      * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
      * @param kafka   bootstrap servers and client properties, or null for a file-only run
      */
     public TrainingSession(TrainOptions.Builder options, ClientConfig kafka) {
-        Path runDir = options.build().runDir();
+        TrainOptions given = options.build();
+        Path runDir = given.runDir();
         this.runDir = runDir;
+        // SIGTERM is handled here rather than by the trainer alone: the JVM may exit only once the
+        // sinks are closed too, so telemetry still in memory reaches Kafka or the spool
+        this.stopOnSignal = given.stopOnSignal();
+        options.stopOnSignal(false);
         this.kafka = kafka;
         this.sink = new DeferredTelemetrySink(() -> {
             FileTelemetrySink file = new FileTelemetrySink(runDir.resolve(Trainer.TELEMETRY_FILE));
@@ -67,6 +75,32 @@ public final class TrainingSession {
 
     /** Trains to the end (or until stopped), then delivers the telemetry it can. */
     public Outcome run(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
+        Thread hook = stopOnSignal ? new Thread(() -> {
+            trainer.requestStop(); // checkpoint at the next step boundary
+            try {
+                done.await(); // until the sinks are closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "babelflow-train-stop") : null;
+        if (hook != null) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        try {
+            return train(registry, log);
+        } finally {
+            done.countDown();
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running and has just been released
+                }
+            }
+        }
+    }
+
+    private Outcome train(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
         sink.open();
         if (kafkaSink != null && registry != null) {
             TelemetrySinkMetrics.register(registry, kafkaSink, trainer.runId());

@@ -79,7 +79,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
 
     public KafkaTelemetrySink(ClientConfig client, Path spoolDir) {
         this(new KafkaProducer<>(producerConfig(client), new ByteArraySerializer(), new ByteArraySerializer()),
-                spoolDir, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30));
+                spoolDir, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(10));
     }
 
     /** For tests and tuning: any producer, queue bound and close timeout. */
@@ -244,18 +244,22 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 if (error == null) {
                     inFlight.remove(order);
                     sent.incrementAndGet();
+                } else if (abort) {
+                    // the sink is closing without the broker: the event stays in flight and goes to the spool
                 } else if (error instanceof RetriableException) {
-                    if (!abort) {
-                        retries.put(order, event);
-                    } // at abort the event stays in flight and goes back to the spool
+                    retries.put(order, event); // send() failed at once, or a delivery timed out
                 } else {
                     inFlight.remove(order);
                     reject(event, error);
                 }
             });
         } catch (KafkaException e) {
-            inFlight.remove(order);
-            reject(event, e);
+            if (!abort) {
+                inFlight.remove(order);
+                reject(event, e);
+            }
+        } catch (IllegalStateException closed) {
+            // the sink is aborting and closed the producer: the event stays in flight for the spool
         }
     }
 
@@ -283,7 +287,8 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     return true;
                 }
             }
-            producer.flush();
+            // no producer.flush() here: it waits for the delivery timeout when the broker is away;
+            // linger sends batches by itself
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -310,12 +315,19 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         }
         boolean delivered = awaitDelivered(closeTimeout);
         abort = true;
+        if (!delivered) {
+            // fails every unacknowledged send now (they stay in flight, for the spool) and frees a
+            // sender blocked on the absent broker
+            producer.close(Duration.ZERO);
+        }
         try {
-            sender.join(closeTimeout.toMillis() + 5_000);
+            sender.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(delivered ? closeTimeout : Duration.ZERO); // zero: unacknowledged sends fail now
+        if (delivered) {
+            producer.close(closeTimeout);
+        }
         List<SpecificRecord> leftovers = new ArrayList<>(inFlight.values());
         leftovers.addAll(segmentTail);
         synchronized (lock) {
