@@ -91,6 +91,17 @@ class ClosedLoopIT {
                 .stopOnSignal(false).progress(p -> pace()), client);
     }
 
+    /** Trains on another thread, so the test can act on the broker, the app or the control topic meanwhile. */
+    static CompletableFuture<TrainingSession.Outcome> inBackground(TrainingSession session) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return session.run(null, System.err::println);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     static void pace() {
         try {
             Thread.sleep(STEP_MILLIS);
@@ -212,13 +223,7 @@ class ClosedLoopIT {
         Path config = config("manual", 40, "null");
         TrainingSession session = session("manual", config);
         String runId = session.trainer().runId();
-        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
-            try {
-                return session.run(null, System.err::println);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<TrainingSession.Outcome> training = inBackground(session);
         readSteps(runId, 5); // training is under way
         var serde = Topics.MIXTURE_CONTROL.valueSerde().serializer();
         try (var producer = new KafkaProducer<>(client.properties(), new StringSerializer(), new ByteArraySerializer())) {
@@ -263,13 +268,7 @@ class ClosedLoopIT {
                 "{policy: schedule, params: {phases: '0:python=1.0,go=0.0;80:python=0.5,go=0.5', every: '5'}}");
         TrainingSession session = session("restart", config);
         String runId = session.trainer().runId();
-        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
-            try {
-                return session.run(null, System.err::println);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<TrainingSession.Outcome> training = inBackground(session);
         readSteps(runId, 25);
         app.close(); // the trainer keeps training meanwhile
         Thread.sleep(1_000);
@@ -293,13 +292,7 @@ class ClosedLoopIT {
         Path config = config("outage", 200, "null");
         TrainingSession session = session("outage", config);
         String runId = session.trainer().runId();
-        CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
-            try {
-                return session.run(null, System.err::println);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<TrainingSession.Outcome> training = inBackground(session);
         readSteps(runId, 20);
         kafka.stop(); // the trainer keeps training; its telemetry waits in memory and the run folder's spool
         Thread.sleep(3_000);
