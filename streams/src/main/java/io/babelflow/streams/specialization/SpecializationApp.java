@@ -13,23 +13,19 @@ import io.babelflow.streams.DecodingProcessor;
 import io.babelflow.streams.Routed;
 import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.StreamsLifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -62,16 +58,12 @@ public final class SpecializationApp implements StreamsApp {
     /** Name of the repartition topic's DSL node; the topic is {@code <application.id>-activation-stats-by-run-repartition}. */
     public static final String ACTIVATION_REPARTITION = "activation-stats-by-run";
 
-    private final KafkaStreams streams;
+    private final StreamsLifecycle lifecycle;
     private final SpecializationHttpServer http;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CloseOptions onClose;
 
-    private SpecializationApp(KafkaStreams streams, SpecializationHttpServer http, CloseOptions onClose) {
-        this.streams = streams;
+    private SpecializationApp(StreamsLifecycle lifecycle, SpecializationHttpServer http) {
+        this.lifecycle = lifecycle;
         this.http = http;
-        this.onClose = onClose;
     }
 
     public static Topology topology(SpecializationConfig config) {
@@ -166,19 +158,9 @@ public final class SpecializationApp implements StreamsApp {
             server.stop();
             throw e;
         }
-        SpecializationApp app = new SpecializationApp(streams, server,
-                StreamsDefaults.closeOptions(props, Duration.ofSeconds(30)));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; shutting the specialization app down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                app.stopped.countDown();
-            }
-        });
+        SpecializationApp app = new SpecializationApp(new StreamsLifecycle(streams, props, "specialization"), server);
         server.start(SpecializationQueries.of(streams, server.hostInfo()));
-        streams.start();
+        app.lifecycle.start();
         LOG.info("specialization app started; queries on http://{}:{}/", server.hostInfo().host(), server.hostInfo().port());
         return app;
     }
@@ -191,7 +173,7 @@ public final class SpecializationApp implements StreamsApp {
     }
 
     public KafkaStreams streams() {
-        return streams;
+        return lifecycle.streams();
     }
 
     public InetSocketAddress httpAddress() {
@@ -200,7 +182,7 @@ public final class SpecializationApp implements StreamsApp {
 
     /** Blocks until the Kafka Streams client is not running (closed or failed). */
     public void awaitStop() throws InterruptedException {
-        stopped.await();
+        lifecycle.awaitStop();
     }
 
     /**
@@ -210,11 +192,6 @@ public final class SpecializationApp implements StreamsApp {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        http.stop();
-        streams.close(onClose);
-        stopped.countDown();
+        lifecycle.close(http::stop);
     }
 }

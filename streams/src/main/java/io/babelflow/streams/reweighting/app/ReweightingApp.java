@@ -13,19 +13,15 @@ import io.babelflow.streams.DecodingProcessor;
 import io.babelflow.streams.Routed;
 import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
-import java.time.Duration;
+import io.babelflow.streams.StreamsLifecycle;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -53,14 +49,10 @@ public final class ReweightingApp implements StreamsApp {
     /** Name of the processor that runs the controllers (and of its dead-letter branch nodes). */
     public static final String CONTROLLER = "reweighting-controller";
 
-    private final KafkaStreams streams;
-    private final CloseOptions onClose;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final StreamsLifecycle lifecycle;
 
-    private ReweightingApp(KafkaStreams streams, CloseOptions onClose) {
-        this.streams = streams;
-        this.onClose = onClose;
+    private ReweightingApp(StreamsLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     public static Topology topology(ReweightingConfig config) {
@@ -116,19 +108,9 @@ public final class ReweightingApp implements StreamsApp {
 
     /** Starts the app and returns at once; {@link #close()} stops it. */
     public static ReweightingApp start(Properties streamsConfig, ReweightingConfig config) {
-        KafkaStreams streams = new KafkaStreams(topology(config), streamsConfig);
-        ReweightingApp app = new ReweightingApp(streams,
-                StreamsDefaults.closeOptions(streamsConfig, Duration.ofSeconds(30)));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; shutting the reweighting app down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                app.stopped.countDown();
-            }
-        });
-        streams.start();
+        ReweightingApp app = new ReweightingApp(new StreamsLifecycle(
+                new KafkaStreams(topology(config), streamsConfig), streamsConfig, "reweighting"));
+        app.lifecycle.start();
         LOG.info("reweighting app started");
         return app;
     }
@@ -140,26 +122,22 @@ public final class ReweightingApp implements StreamsApp {
     }
 
     public KafkaStreams streams() {
-        return streams;
+        return lifecycle.streams();
     }
 
     /** Counters since this instance started, summed over its tasks (see {@link ReweightingMetrics}). */
     public ReweightingMetrics metrics() {
-        return ReweightingMetrics.from(streams.metrics());
+        return ReweightingMetrics.from(lifecycle.streams().metrics());
     }
 
     /** Blocks until the Kafka Streams client is not running (closed or failed). */
     public void awaitStop() throws InterruptedException {
-        stopped.await();
+        lifecycle.awaitStop();
     }
 
     /** Stops the Streams client, committing and closing its stores; idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        streams.close(onClose); // leaves the group, so a restart gets its partitions at once
-        stopped.countDown();
+        lifecycle.close(() -> { }); // leaves the group, so a restart gets its partitions at once
     }
 }
