@@ -216,25 +216,13 @@ public final class Guardrails {
         int k = languages.size();
         double[] t = new double[k];
         double[] cur = new double[k];
+        Map<String, Double> valid = clean(target); // counts non-finite, negative and unknown entries
         double total = 0;
         for (int i = 0; i < k; i++) {
-            Double v = target.get(languages.get(i));
-            if (v == null) {
-                continue;
-            }
-            if (!Double.isFinite(v)) {
-                count(1, 0, 0);
-            } else if (v < 0) {
-                count(0, 1, 0);
-            } else {
-                t[i] = v;
-                total += v;
-            }
-        }
-        for (int i = 0; i < k; i++) {
+            t[i] = valid.getOrDefault(languages.get(i), 0.0);
+            total += t[i];
             cur[i] = current.getOrDefault(languages.get(i), 0.0);
         }
-        countUnknown(target.keySet());
         if (!(total > 0) || !Double.isFinite(total)) {
             GuardrailCounters c = state.counters();
             setCounters(new GuardrailCounters(c.nonFiniteValues(), c.negativeValues(), c.unknownLanguages(),
