@@ -113,25 +113,24 @@ public final class KafkaTelemetrySink implements TelemetrySink {
 
     /** Producer settings: idempotent, every replica acknowledges, retries until the broker is back. */
     public static Map<String, Object> producerConfig(ClientConfig client) {
-        return Map.copyOf(new java.util.HashMap<String, Object>(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ACTIVATION_MAX_MESSAGE_BYTES,
-                // finite, so a batch stuck on a broker-side sequence error (KAFKA-14359) fails and is
-                // re-sent by the sink instead of retrying forever; an outage outlasts it through the spool
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
-                ProducerConfig.CLIENT_ID_CONFIG, "babelflow-telemetry")) {
-            {
-                putAll(client.properties().entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                        e -> String.valueOf(e.getKey()), Map.Entry::getValue)));
-            }
-        });
+        Map<String, Object> config = new java.util.HashMap<>();
+        client.properties(PRODUCER_DEFAULTS).forEach((k, v) -> config.put(String.valueOf(k), v)); // the user's file wins
+        return Map.copyOf(config);
     }
+
+    private static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, 20,
+            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ACTIVATION_MAX_MESSAGE_BYTES,
+            // finite, so a batch stuck on a broker-side sequence error (KAFKA-14359) fails and is
+            // re-sent by the sink instead of retrying forever; an outage outlasts it through the spool
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
+            ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
+            ProducerConfig.CLIENT_ID_CONFIG, "babelflow-telemetry");
 
     @Override
     public void emit(SpecificRecord event) {
