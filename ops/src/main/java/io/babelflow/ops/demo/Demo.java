@@ -65,7 +65,6 @@ public final class Demo {
             throw new InvalidInputException("corpus " + s.corpus() + " needs python and at least one of "
                     + NEW_LANGUAGES + "; it has " + corpus.languageIds());
         }
-        Files.createDirectories(s.runDir().getParent() == null ? Path.of(".") : s.runDir().getParent());
         Path config = Files.writeString(Files.createTempFile("babelflow-demo", ".yaml"),
                 config(s.steps(), newLanguages, s.policy()));
 
