@@ -52,7 +52,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             boolean temporary = dataDir == null;
             Path dir = temporary ? Files.createTempDirectory("babelflow-kafka-") : dataDir.toAbsolutePath();
             Files.createDirectories(dir);
-            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, port == 0 ? freePort() : port, freePort());
+            int[] free = freePorts(2); // held open together, so the OS cannot hand out the same port twice
+            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, port == 0 ? free[0] : port,
+                    free[1] == port ? free[0] : free[1]);
             kafka.startServer();
             return kafka;
         } catch (IOException e) {
@@ -161,11 +163,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket();
+                sockets[i].setReuseAddress(true);
+                sockets[i].bind(new InetSocketAddress("127.0.0.1", 0));
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 
