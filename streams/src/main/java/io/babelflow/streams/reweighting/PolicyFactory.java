@@ -2,13 +2,14 @@ package io.babelflow.streams.reweighting;
 
 import io.babelflow.events.LanguageRole;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import io.babelflow.streams.reweighting.policy.BabelTowerPolicy;
 import io.babelflow.streams.reweighting.policy.ExcessLossPolicy;
 import io.babelflow.streams.reweighting.policy.Exp3Policy;
 import io.babelflow.streams.reweighting.policy.LossCurveStageDetector;
 import io.babelflow.streams.reweighting.policy.LossSource;
 import io.babelflow.streams.reweighting.policy.ReferenceLosses;
-import io.babelflow.streams.reweighting.policy.Schedule;
+import io.babelflow.streams.reweighting.policy.ScheduleSyntax;
 import io.babelflow.streams.reweighting.policy.SchedulePolicy;
 import io.babelflow.streams.reweighting.policy.StaticPolicy;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ import java.util.Set;
  *   <li>every policy: the {@link Guardrails} keys {@code floor}, {@code ceiling}, {@code maxChange},
  *       {@code minSteps}, {@code minSeconds};</li>
  *   <li>{@code static}: {@code weights} (default: the run's initial weights);</li>
- *   <li>{@code schedule}: {@code phases} (required, see {@link Schedule}), {@code by=steps|tokens}
+ *   <li>{@code schedule}: {@code phases} (required, see {@link ScheduleSyntax}), {@code by=steps|tokens}
  *       (steps), {@code curve=linear|cosine} (linear), {@code every} steps between proposals (100);</li>
  *   <li>{@code exp3}: {@code rewardScale} (0.1), {@code warmup} steps (0), {@code every} (1);</li>
  *   <li>{@code excess-loss}: exactly one of {@code reference} (per-language target losses for every
@@ -126,8 +127,8 @@ public final class PolicyFactory {
                 if (!p.has("phases")) {
                     throw p.error("parameter phases is required, e.g. phases=0:en=0.9,zh=0.1;2000:en=0.5,zh=0.5");
                 }
-                Schedule schedule = Schedule.parse(p, "phases", p.string("phases", ""),
-                        p.choice("curve", Schedule.Curve.class, Schedule.Curve.LINEAR));
+                MixtureSchedule schedule = ScheduleSyntax.parse(p, "phases", p.string("phases", ""),
+                        ScheduleSyntax.curve(p, "curve"));
                 yield new SchedulePolicy(schedule, p.choice("by", SchedulePolicy.Axis.class, SchedulePolicy.Axis.STEPS),
                         p.integer("every", 100, 1));
             }
