@@ -8,12 +8,12 @@ import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.telemetry.FileTelemetrySink;
 import io.babelflow.schemas.telemetry.TeeTelemetrySink;
 import io.babelflow.trainer.train.RunResult;
+import io.babelflow.trainer.train.StopHook;
 import io.babelflow.trainer.train.Trainer;
 import io.babelflow.trainer.train.TrainOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -37,10 +37,10 @@ public final class TrainingSession {
     private volatile KafkaTelemetrySink kafkaSink;
     private Consumer<MixtureUpdate> onMixtureApplied = update -> { };
     private final boolean stopOnSignal;
-    private final CountDownLatch done = new CountDownLatch(1);
 
     /**
-     * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
+     * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is
+     *                the session's, and a stop signal is handled by the session (the builder is not changed)
      * @param kafka   bootstrap servers and client properties, or null for a file-only run
      */
     public TrainingSession(TrainOptions.Builder options, ClientConfig kafka) {
@@ -50,7 +50,6 @@ public final class TrainingSession {
         // SIGTERM is handled here rather than by the trainer alone: the JVM may exit only once the
         // sinks are closed too, so telemetry still in memory reaches Kafka or the spool
         this.stopOnSignal = given.stopOnSignal();
-        options.stopOnSignal(false);
         this.kafka = kafka;
         this.sink = new DeferredTelemetrySink(() -> {
             FileTelemetrySink file = new FileTelemetrySink(runDir.resolve(Trainer.TELEMETRY_FILE));
@@ -60,7 +59,8 @@ public final class TrainingSession {
             kafkaSink = new KafkaTelemetrySink(kafka, runDir.resolve(SPOOL_DIR));
             return new TeeTelemetrySink(file, kafkaSink);
         });
-        this.trainer = new Trainer(options.sink(sink).build()); // validates; throws InvalidInputException
+        // validates; throws InvalidInputException
+        this.trainer = new Trainer(given.withSink(sink).withStopOnSignal(false));
     }
 
     public Trainer trainer() {
@@ -75,27 +75,12 @@ public final class TrainingSession {
 
     /** Trains to the end (or until stopped), then delivers the telemetry it can. */
     public Outcome run(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
-        Thread hook = stopOnSignal ? new Thread(() -> {
-            trainer.requestStop(); // checkpoint at the next step boundary
-            try {
-                done.await(); // until the sinks are closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "babelflow-train-stop") : null;
-        if (hook != null) {
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
+        StopHook hook = stopOnSignal ? StopHook.install("babelflow-train-stop", trainer::requestStop) : null;
         try {
             return train(registry, log);
         } finally {
-            done.countDown();
             if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and has just been released
-                }
+                hook.close(); // the sinks are closed: the JVM may exit
             }
         }
     }

@@ -30,7 +30,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +76,6 @@ public final class Trainer {
     private final String runId;
     private final MixtureSampler sampler;
     private final Map<String, List<ProbePrompt>> prompts;
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
 
     public Trainer(TrainOptions options) {
@@ -167,7 +165,10 @@ public final class Trainer {
             throw new UncheckedIOException("cannot create run folder " + runDir, e);
         }
         TelemetrySink sink = options.sink() != null ? options.sink() : new FileTelemetrySink(runDir.resolve(TELEMETRY_FILE));
-        Thread stopHook = options.stopOnSignal() ? installStopHook() : null;
+        StopHook stopHook = options.stopOnSignal() ? StopHook.install("babelflow-trainer-stop", () -> {
+            LOG.info("stop signal: checkpointing run {} at the next step boundary", runId);
+            requestStop();
+        }) : null;
         // PyTorch's grad mode is per thread and on in a fresh one; a GradientCollector restores what it
         // found, so on any thread but the one that loaded the engine the optimizer's in-place updates of
         // leaf parameters would fail. Training runs with it off outside the collector, on every thread.
@@ -183,13 +184,8 @@ public final class Trainer {
             } else {
                 sink.flush();
             }
-            finished.countDown();
             if (stopHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopHook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and waits for us
-                }
+                stopHook.close();
             }
         }
     }
@@ -331,20 +327,6 @@ public final class Trainer {
             throw new InvalidInputException("run " + state.runId() + " already completed " + state.nextStep()
                     + " steps; pass a larger step count to continue it");
         }
-    }
-
-    private Thread installStopHook() {
-        Thread hook = new Thread(() -> {
-            LOG.info("stop signal: checkpointing run {} at the next step boundary", runId);
-            requestStop();
-            try {
-                finished.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "babelflow-trainer-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
     }
 
     private static boolean holdsRun(Path runDir) {
