@@ -1,10 +1,7 @@
 package io.babelflow.trainer.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.events.StatsSource;
 import io.babelflow.schemas.InvalidInputException;
@@ -13,8 +10,6 @@ import io.babelflow.schemas.telemetry.TelemetrySink;
 import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.PreparedCorpus;
 import io.babelflow.trainer.model.LanguageModel;
-import io.babelflow.trainer.model.ModelOutput;
-import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.probe.ActivationStatsAccumulator;
 import io.babelflow.trainer.probe.HeldoutEvaluator;
 import io.babelflow.trainer.probe.LogitLens;
@@ -216,6 +211,8 @@ public final class Trainer {
             HeldoutEvaluator heldout = new HeldoutEvaluator(corpus, languages, config.model().contextLength(),
                     probes.maxProbeWindows(), probes.evalBatchSize());
             LogitLens lens = new LogitLens(config.primaryLanguage(), prompts, config.model().contextLength());
+            TrainingStep trainingStep = new TrainingStep(model, optimizer, batches,
+                    probes.statsEvery() > 0 ? trainStats : null, languages, t.gradClipNorm());
             LOG.info("run {}: {} parameters, {}, steps {}..{}", runId, model.parameterCount(), config.model().describe(),
                     startStep, totalSteps - 1);
             telemetry.runStarted(startStep, config);
@@ -227,30 +224,9 @@ public final class Trainer {
                 for (long step = startStep; step < totalSteps && !stopRequested; step++) {
                     Mixture mixture = sampler.beginStep(step);
                     double lr = schedule.at(step);
-                    StepLosses losses;
-                    long tokens;
-                    try (NDManager scope = model.manager().newSubManager()) {
-                        Batch batch = batches.draw(scope, mixture);
-                        ModelOutput out;
-                        NDArray nll;
-                        NDArray loss;
-                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            out = model.forward(batch.input(), true);
-                            nll = TokenLoss.crossEntropy(out.logits(), batch.target());
-                            loss = nll.mean();
-                            collector.backward(loss);
-                        }
-                        // outside the collector: nothing below is recorded for autograd
-                        if (probes.statsEvery() > 0) {
-                            trainStats.add(out.ffnActivations(), batch.languageOneHot(), batch.tokensPerLanguage());
-                        }
-                        losses = StepLosses.of(loss.getFloat(), nll.sum(new int[] {1}).toFloatArray(), batch, languages);
-                        if (!Double.isFinite(losses.loss())) {
-                            throw new IllegalStateException("training diverged: loss " + losses.loss() + " at step " + step);
-                        }
-                        optimizer.step(lr, t.gradClipNorm());
-                        tokens = batch.tokens();
-                    }
+                    TrainingStep.Result result = trainingStep.run(step, mixture, lr);
+                    StepLosses losses = result.losses();
+                    long tokens = result.tokens();
                     telemetry.trainStep(step, tokens, lr, losses, mixture);
                     lastStep = step;
                     meterTokens += tokens;
