@@ -128,7 +128,7 @@ public final class Guardrails {
     }
 
     /** Stage signals of languages outside the run are dropped (empty); their signal values are cleaned. */
-    public Optional<StageSignal> sanitize(StageSignal s) {
+    public Optional<StageChangeSignal> sanitize(StageChangeSignal s) {
         if (!languages.contains(s.language())) {
             count(0, 0, 1);
             return Optional.empty();
@@ -141,7 +141,7 @@ public final class Guardrails {
                 values.put(k, v);
             }
         });
-        return Optional.of(new StageSignal(s.language(), s.from(), s.to(), s.step(), values));
+        return Optional.of(new StageChangeSignal(s.language(), s.from(), s.to(), s.step(), values));
     }
 
     private Map<String, Double> clean(Map<String, Double> values) {

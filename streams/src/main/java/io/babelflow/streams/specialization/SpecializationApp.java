@@ -88,14 +88,14 @@ public final class SpecializationApp implements StreamsApp {
                 SpecializationStores.LAYER_SPECIALIZATION), "window-merge");
         closed.flatMapValues(ClosedWindow::layers, Named.as("window-layers"))
                 .to(Topics.NEURON_SPECIALIZATION.name(), produced(Topics.NEURON_SPECIALIZATION, "neuron-specialization-sink"));
-        KStream<String, StageSignal> windowSignals =
+        KStream<String, StageEvidence> windowSignals =
                 closed.mapValues(ClosedWindow::signal, Named.as("window-signal"));
 
-        KStream<String, StageSignal> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
+        KStream<String, StageEvidence> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
                 TelemetryChecks::workingLanguage, false, app)
                 .process(WorkingLanguageProcessor::new, Named.as("working-language-share"),
                         SpecializationStores.RUNS, SpecializationStores.WORKING_LANGUAGE);
-        KStream<String, StageSignal> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
+        KStream<String, StageEvidence> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
                 TelemetryChecks::evalResult, false, app)
                 .process(() -> new HeldOutLossProcessor(config.lossSlopePoints()), Named.as("held-out-loss-slope"),
                         SpecializationStores.HELD_OUT_LOSS);

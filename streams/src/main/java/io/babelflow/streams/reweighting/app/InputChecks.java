@@ -30,7 +30,7 @@ final class InputChecks {
             return "negative startStep " + run.getStartStep();
         }
         try {
-            RunConfig config = RunConfig.of(run);
+            FeedbackRun config = FeedbackRun.of(run);
             if (config != null) {
                 config.controller();
             }

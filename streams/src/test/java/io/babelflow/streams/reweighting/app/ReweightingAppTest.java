@@ -450,7 +450,7 @@ class ReweightingAppTest {
 
     /** What a restarted client does before processing: every store gets its changelog's latest values. */
     private static void restoreChangelogs(TopologyTestDriver from, TopologyTestDriver to) {
-        restore(from, to, ReweightingStores.RUNS, JsonSerde.of(RunConfig.class));
+        restore(from, to, ReweightingStores.RUNS, JsonSerde.of(FeedbackRun.class));
         restore(from, to, ReweightingStores.CONTROLLERS, Serdes.ByteArray());
         restore(from, to, ReweightingStores.STEP_PROGRESS, JsonSerde.of(StepProgress.class));
         restore(from, to, ReweightingStores.OPEN_STEPS, JsonSerde.of(OpenStep.class));

@@ -14,20 +14,20 @@ import java.util.TreeMap;
  * Stored per run so a restarted app rebuilds the very controller whose snapshot it restores; a new
  * RunStarted that leaves all three equal (another rank's, or a resume) keeps the controller running.
  */
-record RunConfig(String policy, Map<String, String> params, List<RunLanguage> languages) {
+record FeedbackRun(String policy, Map<String, String> params, List<RunLanguage> languages) {
 
-    RunConfig {
+    FeedbackRun {
         Objects.requireNonNull(policy, "policy");
         params = new TreeMap<>(params == null ? Map.of() : params);
         languages = List.copyOf(languages);
     }
 
     /** The run's configuration, or null when it asks for no feedback. */
-    static RunConfig of(RunStarted run) {
+    static FeedbackRun of(RunStarted run) {
         if (run.getFeedbackPolicy() == null) {
             return null;
         }
-        return new RunConfig(run.getFeedbackPolicy().trim(), run.getPolicyParams(),
+        return new FeedbackRun(run.getFeedbackPolicy().trim(), run.getPolicyParams(),
                 RunLanguage.fromSpecs(run.getLanguages()));
     }
 
