@@ -20,6 +20,7 @@ import io.babelflow.schemas.Topics;
 import io.babelflow.schemas.telemetry.TelemetryFile;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.JsonSerde;
+import io.babelflow.streams.StreamsDefaults;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class ReweightingAppTest {
 
     private void start(Path dir, Map<String, ?> extra) {
         driver = new TopologyTestDriver(ReweightingApp.topology(CONFIG),
-                ReweightingApp.streamsConfig("unused:9092", "reweighting-test", dir.toString(), extra), START);
+                StreamsDefaults.base("unused:9092", "reweighting-test", dir.toString(), extra), START);
         ByteArraySerializer bytes = new ByteArraySerializer();
         runs = driver.createInputTopic(Topics.RUNS.name(), bytes, bytes);
         steps = driver.createInputTopic(Topics.TRAIN_STEPS.name(), bytes, bytes);
