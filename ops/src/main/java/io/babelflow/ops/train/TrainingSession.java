@@ -1,6 +1,7 @@
 package io.babelflow.ops.train;
 
 import io.babelflow.events.MixtureUpdate;
+import io.babelflow.ops.metrics.MixtureControlMetrics;
 import io.babelflow.ops.metrics.TelemetrySinkMetrics;
 import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
@@ -94,9 +95,13 @@ public final class TrainingSession {
         if (kafka != null) {
             control = new MixtureControl(kafka, trainer.runId(),
                     new SamplerTarget(trainer.mixture(), trainer.config().languageIds()), onMixtureApplied);
+            if (registry != null) {
+                MixtureControlMetrics.register(registry, control, trainer.runId());
+            }
             if (!control.awaitCaughtUp(Duration.ofSeconds(30))) {
                 log.accept("mixture control has not caught up with the control topic after 30 s; training starts "
-                        + "on the weights in force and applies updates as they arrive");
+                        + "on the weights in force and applies updates as they arrive (it keeps retrying; see the "
+                        + "babelflow_mixture_control_following metric)");
             }
         }
         RunResult result;
