@@ -1,5 +1,7 @@
 package io.babelflow.streams.specialization;
 
+import io.babelflow.events.ActivationStats;
+import io.babelflow.schemas.PackedFloats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +31,12 @@ public final class LayerCounts {
         this.languages = new ArrayList<>(languages);
         this.tokens = tokens;
         this.counts = counts;
+    }
+
+    /** Adds one rank's record of this layer. */
+    public void add(ActivationStats stats) {
+        add(stats.getLanguages(), stats.getTokens().stream().mapToLong(Long::longValue).toArray(),
+                PackedFloats.unpack(stats.getActiveCounts()));
     }
 
     /** Adds one record: {@code activeCounts} is [languages x neurons], row-major, in the order of {@code languages}. */

@@ -1,22 +1,19 @@
 package io.babelflow.streams.specialization;
 
 import io.babelflow.events.ActivationStats;
-import io.babelflow.events.LanguageSpec;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.EventDecodingException;
-import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.Routed;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Merges the ranks' activation counts per (run, window, layer) by addition and, when a window
- * closes, selects the language-specific neurons of the whole model with {@link LapeSelector}.
+ * closes, runs the {@link WindowAnalysis} on them and keeps its outcome in the stores.
  * A window closes when every layer of every rank has reported, or, checked by a wall-clock
  * punctuator, once the grace period since its first record has passed; it is then marked
  * incomplete with the missing ranks and computed over the layers that did arrive.
@@ -45,7 +42,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final SpecializationConfig config;
-    private final LapeSelector selector;
+    private final WindowAnalysis analysis;
     private final AvroSerde<ActivationStats> serde = AvroSerde.of(ActivationStats.class);
     private ProcessorContext<String, Routed<ClosedWindow>> context;
     private KeyValueStore<String, RunStarted> runs;
@@ -57,7 +54,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
 
     WindowMergeProcessor(SpecializationConfig config) {
         this.config = config;
-        this.selector = new LapeSelector(config.lape());
+        this.analysis = new WindowAnalysis(config.lape());
     }
 
     @Override
@@ -115,8 +112,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
         if (counts == null) {
             counts = new LayerCounts(stats.getNeurons());
         }
-        counts.add(stats.getLanguages(), stats.getTokens().stream().mapToLong(Long::longValue).toArray(),
-                PackedFloats.unpack(stats.getActiveCounts()));
+        counts.add(stats);
         windowCounts.put(layerKey, counts);
         progress = progress.withReported(stats.getRank(), stats.getLayer(), record.timestamp());
         if (progress.complete()) {
@@ -160,7 +156,31 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
 
     private void close(String runId, long windowEnd, WindowProgress window) {
         openWindows.delete(StoreKeys.window(runId, windowEnd));
-        TreeMap<Integer, LayerCounts> layers = new TreeMap<>();
+        SortedMap<Integer, LayerCounts> layers = takeCounts(runId, windowEnd);
+        RunProgress progress = progress(runId);
+        boolean newest = windowEnd > progress.lastClosedWindowEnd();
+        Optional<WindowAnalysis.Outcome> outcome = analysis.analyse(new WindowAnalysis.Window(runId,
+                window.windowStart(), windowEnd, window.complete(), window.missingRanks()), layers, runs.get(runId),
+                progress.previous(), newest, context.currentSystemTimeMs());
+        if (outcome.isEmpty()) {
+            LOG.warn("window ending at step {} of run {} has no language with tokens in every layer; nothing to select",
+                    windowEnd, runId);
+            runProgress.put(runId, progress.withClosed(windowEnd, progress.previous()));
+            return;
+        }
+        WindowAnalysis.Outcome closed = outcome.get();
+        if (newest) {
+            closed.records().forEach(r -> layerSpecialization.put(StoreKeys.layer(runId, r.getLayer()), r));
+        }
+        closed.probabilities().forEach((layer, p) -> history.put(StoreKeys.history(runId, layer, windowEnd), p));
+        advance(runId, windowEnd, window.layers(), progress, closed.sets());
+        context.forward(new Record<>(runId, Routed.pass(new ClosedWindow(closed.records(), closed.evidence())),
+                Math.max(window.lastTimestamp(), 0)));
+    }
+
+    /** Reads and deletes the merged counts of every layer of the window. */
+    private SortedMap<Integer, LayerCounts> takeCounts(String runId, long windowEnd) {
+        SortedMap<Integer, LayerCounts> layers = new TreeMap<>();
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, LayerCounts> it =
                      windowCounts.prefixScan(StoreKeys.windowLayerPrefix(runId, windowEnd), KEYS)) {
@@ -171,140 +191,19 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
             }
         }
         keys.forEach(windowCounts::delete);
-
-        RunStarted run = runs.get(runId);
-        List<String> languages = languagesWithTokens(layers, run);
-        RunProgress progress = progress(runId);
-        if (languages.isEmpty()) {
-            LOG.warn("window ending at step {} of run {} has no language with tokens in every layer; nothing to select",
-                    windowEnd, runId);
-            runProgress.put(runId, progress.withClosed(windowEnd, progress.previous()));
-            return;
-        }
-        int[] layerIds = layers.keySet().stream().mapToInt(Integer::intValue).toArray();
-        double[][] matrices = new double[layerIds.length][];
-        for (int i = 0; i < layerIds.length; i++) {
-            matrices[i] = layers.get(layerIds[i]).probabilities(languages);
-        }
-        LapeResult result = selector.select(new ActivationProbabilities(languages, layerIds, matrices));
-        publish(runId, windowEnd, window, RunLanguages.of(run), progress, languages, matrices, result);
+        return layers;
     }
 
-    /** Languages with tokens in every arrived layer, in the run's order (or the first layer's). */
-    private static List<String> languagesWithTokens(Map<Integer, LayerCounts> layers, RunStarted run) {
-        List<String> order = new ArrayList<>();
-        if (run != null) {
-            for (LanguageSpec spec : run.getLanguages()) {
-                order.add(spec.getId());
-            }
-        }
-        for (LayerCounts counts : layers.values()) {
-            for (String language : counts.languages()) {
-                if (!order.contains(language)) {
-                    order.add(language);
-                }
-            }
-        }
-        order.removeIf(language -> layers.isEmpty()
-                || layers.values().stream().anyMatch(counts -> counts.tokens(language) <= 0));
-        return order;
-    }
-
-    private void publish(String runId, long windowEnd, WindowProgress window, RunLanguages roles, RunProgress progress,
-            List<String> languages, double[][] matrices, LapeResult result) {
-        boolean newest = windowEnd > progress.lastClosedWindowEnd();
-        long now = context.currentSystemTimeMs();
-        Map<Integer, Map<String, int[]>> sets = new HashMap<>();
-        Map<String, Map<Integer, int[]>> modelSets = new LinkedHashMap<>();
-        Map<String, Integer> specificCounts = new LinkedHashMap<>();
-        Map<String, Integer> transferringCounts = new LinkedHashMap<>();
-        Map<Integer, Map<String, Integer>> layerCounts = new TreeMap<>();
-        List<NeuronSpecialization> records = new ArrayList<>();
-        for (int i = 0; i < result.layers().size(); i++) {
-            LapeResult.LayerSelection layer = result.layers().get(i);
-            Map<String, int[]> specific = layer.specific();
-            Map<String, List<Integer>> specificOut = new LinkedHashMap<>();
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            specific.forEach((language, ids) -> {
-                specificOut.put(language, boxed(ids));
-                counts.put(language, ids.length);
-                specificCounts.merge(language, ids.length, Integer::sum);
-                modelSets.computeIfAbsent(language, l -> new HashMap<>()).put(layer.layer(), ids);
-            });
-            Map<String, List<Integer>> transferringOut = new LinkedHashMap<>();
-            if (roles.known() && specific.containsKey(roles.primary())) {
-                for (String language : roles.newLanguages()) {
-                    if (specific.containsKey(language)) {
-                        int[] both = NeuronSets.intersection(specific.get(roles.primary()), specific.get(language));
-                        transferringOut.put(language, boxed(both));
-                        transferringCounts.merge(language, both.length, Integer::sum);
-                    }
-                }
-            }
-            Map<String, Double> jaccard = new LinkedHashMap<>();
-            Map<String, int[]> previous = progress.previous().get(layer.layer());
-            if (newest && previous != null) {
-                specific.forEach((language, ids) -> {
-                    if (previous.containsKey(language)) {
-                        jaccard.put(language, NeuronSets.jaccard(ids, previous.get(language)));
-                    }
-                });
-            }
-            sets.put(layer.layer(), specific);
-            layerCounts.put(layer.layer(), counts);
-            NeuronSpecialization out = NeuronSpecialization.newBuilder()
-                    .setRunId(runId)
-                    .setWindowStart(window.windowStart())
-                    .setWindowEnd(windowEnd)
-                    .setLayer(layer.layer())
-                    .setNeurons(layer.neurons())
-                    .setComplete(window.complete())
-                    .setMissingRanks(window.missingRanks())
-                    .setProbabilityBar(result.probabilityBar())
-                    .setTopRate(selector.parameters().topRate())
-                    .setMeanEntropy(layer.meanEntropy())
-                    .setSpecificNeurons(specificOut)
-                    .setTransferringNeurons(transferringOut)
-                    .setJaccardWithPrevious(jaccard)
-                    .setCreatedAt(java.time.Instant.ofEpochMilli(now))
-                    .build();
-            records.add(out);
-            if (newest) {
-                layerSpecialization.put(StoreKeys.layer(runId, layer.layer()), out);
-            }
-            history.put(StoreKeys.history(runId, layer.layer(), windowEnd),
-                    LayerProbabilities.of(windowEnd, languages, matrices[i]));
-        }
-
-        Map<String, Double> modelJaccard = new LinkedHashMap<>();
-        if (newest && !progress.previous().isEmpty()) {
-            modelSets.forEach((language, perLayer) -> {
-                Map<Integer, int[]> before = new HashMap<>();
-                progress.previous().forEach((layer, byLanguage) -> {
-                    if (byLanguage.containsKey(language)) {
-                        before.put(layer, byLanguage.get(language));
-                    }
-                });
-                modelJaccard.put(language, NeuronSets.jaccard(perLayer, before));
-            });
-        }
+    /** Records the closed window's sets and drops the neuron history that falls out of the kept windows. */
+    private void advance(String runId, long windowEnd, int layers, RunProgress progress,
+            Map<Integer, Map<String, int[]>> sets) {
         List<Long> evicted = new ArrayList<>();
         RunProgress next = progress.withClosed(windowEnd, sets).withHistory(windowEnd, config.historyWindows(), evicted);
         for (long old : evicted) {
-            for (int layer = 0; layer < window.layers(); layer++) {
+            for (int layer = 0; layer < layers; layer++) {
                 history.delete(StoreKeys.history(runId, layer, old));
             }
         }
         runProgress.put(runId, next);
-
-        StageEvidence.WindowEvidence signal = new StageEvidence.WindowEvidence(window.windowStart(), windowEnd,
-                window.complete(), window.missingRanks(), result.probabilityBar(), result.candidates(), result.selected(),
-                specificCounts, transferringCounts, modelJaccard, layerCounts, newest);
-        long timestamp = Math.max(window.lastTimestamp(), 0);
-        context.forward(new Record<>(runId, Routed.pass(new ClosedWindow(records, signal)), timestamp));
-    }
-
-    private static List<Integer> boxed(int[] ids) {
-        return Arrays.stream(ids).boxed().toList();
     }
 }
