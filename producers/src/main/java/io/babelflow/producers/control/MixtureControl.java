@@ -47,6 +47,7 @@ public final class MixtureControl implements AutoCloseable {
     private final AtomicLong stale = new AtomicLong();
     private volatile String lastRejection;
     private volatile boolean running = true;
+    private volatile boolean polling;
 
     public MixtureControl(ClientConfig client, String runId, MixtureTarget target) {
         this(client, runId, target, update -> { });
@@ -79,6 +80,7 @@ public final class MixtureControl implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            polling = true;
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     handle(record);
@@ -93,6 +95,7 @@ public final class MixtureControl implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("mixture control stopped; the trainer keeps its current weights", e);
         } finally {
+            polling = false;
             caughtUp.countDown();
             consumer.close(Duration.ofSeconds(5));
         }
@@ -144,6 +147,11 @@ public final class MixtureControl implements AutoCloseable {
     /** Waits until the updates present at start were read (so a resumed run starts on its latest weights). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True while the consumer polls the control topic: false before it is assigned, and once it stopped. */
+    public boolean polling() {
+        return polling;
     }
 
     public long applied() {
