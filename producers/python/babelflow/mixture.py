@@ -59,11 +59,14 @@ class Mixture:
 
 
 class MixtureSampler:
-    """Draws a language per sequence from the weights in force. ``offer`` (any thread) installs validated
-    weights that take effect at the next ``begin_step``; the training loop never waits for it."""
+    """Draws a language per sequence from the weights in force. Version 0 is the run config's schedule (initial
+    weights, then its ``phases`` (fromStep, weights) by step); ``offer`` (any thread) installs validated weights
+    that take effect at the next ``begin_step``, after which the policy owns the mixture, as in the Java trainer.
+    The training loop never waits for it."""
 
-    def __init__(self, languages, initial_weights, seed=0):
+    def __init__(self, languages, initial_weights, seed=0, phases=()):
         self.languages = list(languages)
+        self._phases = sorted(phases, key=lambda p: p[0])
         reason = problem(1, initial_weights, set(self.languages), 0)
         if reason:
             raise ValueError("initial mixture: " + reason.replace("version 1: ", "").replace("version 1 ", ""))
@@ -86,11 +89,15 @@ class MixtureSampler:
                 self._pending = Mixture(version, normalise(weights, self.languages))
             return reason
 
-    def begin_step(self):
-        """The mixture for the step about to run (a pending update takes effect here)."""
+    def begin_step(self, step=0):
+        """The mixture for step ``step``: a pending update takes effect here, else the schedule while at version 0."""
         with self._lock:
             if self._pending is not None:
                 self._current, self._pending = self._pending, None
+            elif self._current.version == 0:
+                for from_step, weights in self._phases:
+                    if from_step <= step:
+                        self._current = Mixture(0, normalise(weights, self.languages))
             return self._current
 
     def draw(self, mixture, count):
