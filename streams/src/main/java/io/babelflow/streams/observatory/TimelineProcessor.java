@@ -67,7 +67,7 @@ final class TimelineProcessor implements Processor<String, SpecificRecord, Void,
             workingLanguage(view, w);
         } else if (event instanceof NeuronSpecialization n) {
             put(view.withLayers(n.getLayer() + 1));
-            tell(run, "neurons", n.getWindowEnd(), neurons.add(run, n));
+            tell(run, "neurons", n.getWindowEnd(), Map.of("layer", n.getLayer(), "window", neurons.add(run, n)));
             Map<String, Double> transfer = neurons.completeWindowTransfer(run, n.getWindowEnd(), runs.get(run).layers());
             if (transfer != null) {
                 tell(run, "transfer", n.getWindowEnd(), transfer);
