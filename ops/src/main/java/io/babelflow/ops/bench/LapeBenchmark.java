@@ -1,10 +1,10 @@
 package io.babelflow.ops.bench;
 
 import io.babelflow.schemas.InvalidInputException;
-import io.babelflow.streams.specialization.ActivationProbabilities;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.LapeResult;
-import io.babelflow.streams.specialization.LapeSelector;
+import io.babelflow.streams.specialization.lape.ActivationProbabilities;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.lape.LapeResult;
+import io.babelflow.streams.specialization.lape.LapeSelector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

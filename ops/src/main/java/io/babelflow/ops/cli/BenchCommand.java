@@ -159,7 +159,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            var lape = io.babelflow.streams.specialization.SpecializationConfig.DEFAULTS.lape();
+            var lape = io.babelflow.streams.specialization.app.SpecializationConfig.DEFAULTS.lape();
             var r = io.babelflow.ops.bench.LapeBenchmark.run(layers, neurons, languages, runs, lape);
             System.out.printf(java.util.Locale.ROOT, "LapeSelector on %d layers x %d neurons x %d languages (%,d "
                     + "probabilities), %s, %d warm-up runs%n", layers, neurons, languages,
