@@ -45,13 +45,13 @@ import org.slf4j.LoggerFactory;
  *                                                                                   ▼
  *                                 window-merge (LAPE on close) ─▶ [dead letters]
  *                                   ├─▶ neuron-specialization
- *                                   └─▶ window signal ──┐
+ *                                   └─▶ window evidence─┐
  * working-language ─▶ decode ─▶ working-language-share ─┼─▶ stage-detector ─▶ stage-changes
  * eval-results ─────▶ decode ─▶ held-out-loss-slope ────┘
  * </pre>
  * Everything after the repartition is one sub-topology: the runs, working-language and
  * eval-results topics are keyed by runId with as many partitions as the repartition topic, so
- * a run's RunStarted, statistics and signals meet in one task and its stores.
+ * a run's RunStarted, statistics and stage evidence meet in one task and its stores.
  */
 public final class SpecializationApp implements StreamsApp {
     private static final Logger LOG = LoggerFactory.getLogger(SpecializationApp.class);
@@ -89,8 +89,8 @@ public final class SpecializationApp implements StreamsApp {
                 SpecializationStores.LAYER_SPECIALIZATION), "window-merge");
         closed.flatMapValues(ClosedWindow::layers, Named.as("window-layers"))
                 .to(Topics.NEURON_SPECIALIZATION.name(), produced(Topics.NEURON_SPECIALIZATION, "neuron-specialization-sink"));
-        KStream<String, StageEvidence> windowSignals =
-                closed.mapValues(ClosedWindow::signal, Named.as("window-signal"));
+        KStream<String, StageEvidence> windowEvidence =
+                closed.mapValues(ClosedWindow::evidence, Named.as("window-signal"));
 
         KStream<String, StageEvidence> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
                 InputChecks::workingLanguage, false, app)
@@ -101,7 +101,7 @@ public final class SpecializationApp implements StreamsApp {
                 .process(() -> new HeldOutLossProcessor(config.lossSlopePoints()), Named.as("held-out-loss-slope"),
                         SpecializationStores.HELD_OUT_LOSS);
 
-        windowSignals.merge(shares, Named.as("merge-share-signals")).merge(losses, Named.as("merge-loss-signals"))
+        windowEvidence.merge(shares, Named.as("merge-share-signals")).merge(losses, Named.as("merge-loss-signals"))
                 .process(() -> new StageProcessor(config.stages()), Named.as("stage-detector"),
                         SpecializationStores.RUNS, SpecializationStores.RUN_SUMMARY, SpecializationStores.STAGE_TIMELINE)
                 .to(Topics.STAGE_CHANGES.name(), produced(Topics.STAGE_CHANGES, "stage-changes-sink"));

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Folds every signal of a run into its {@link RunSummary} and, at each newest closed window, runs
+ * Folds every piece of evidence of a run into its {@link RunSummary} and, at each newest closed window, runs
  * the {@link StageDetector} of every new language over the window's neuron counts and the latest
  * working-language share and held-out loss slope. Emits a StageChange only when a stage changes.
  */
@@ -46,12 +46,12 @@ final class StageProcessor implements Processor<String, StageEvidence, String, S
         RunSummary summary = summaries.get(runId);
         summary = summary == null ? RunSummary.empty(runId, roles) : summary.withLanguages(roles);
         long now = context.currentSystemTimeMs();
-        StageEvidence signal = record.value();
-        if (signal instanceof StageEvidence.ShareEvidence share) {
+        StageEvidence evidence = record.value();
+        if (evidence instanceof StageEvidence.ShareEvidence share) {
             summary = summary.withShare(share, now);
-        } else if (signal instanceof StageEvidence.LossEvidence loss) {
+        } else if (evidence instanceof StageEvidence.LossEvidence loss) {
             summary = summary.withLoss(loss, now);
-        } else if (signal instanceof StageEvidence.WindowEvidence window) {
+        } else if (evidence instanceof StageEvidence.WindowEvidence window) {
             summary = summary.withWindow(window, now);
             if (window.newest()) {
                 summary = detect(runId, roles, summary, window, record.timestamp(), now);

@@ -1,6 +1,8 @@
 package io.babelflow.streams.specialization.query;
 
 import io.babelflow.events.NeuronSpecialization;
+import io.babelflow.streams.InteractiveQueries;
+import io.babelflow.streams.InteractiveQueries.StoreAccess;
 import io.babelflow.streams.specialization.app.SpecializationStores;
 import io.babelflow.streams.specialization.app.StoreKeys;
 import io.babelflow.streams.specialization.stage.RunSummary;
@@ -12,12 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -26,12 +24,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * instance when it is another one.
  */
 public final class SpecializationQueries {
-    /** Read access to a local key-value store (KafkaStreams#store, or a TopologyTestDriver's). */
-    @FunctionalInterface
-    public interface StoreAccess {
-        <V> ReadOnlyKeyValueStore<String, V> store(String name);
-    }
-
     /** Which instance owns a run: empty when this one does. */
     @FunctionalInterface
     public interface Locator {
@@ -58,20 +50,8 @@ public final class SpecializationQueries {
 
     /** Queries the local stores of a running app; runs owned by another instance are located by metadata. */
     public static SpecializationQueries of(KafkaStreams streams, HostInfo self) {
-        StoreAccess access = new StoreAccess() {
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            }
-        };
-        StringSerializer keys = new StringSerializer();
-        return new SpecializationQueries(access, runId -> {
-            KeyQueryMetadata metadata = streams.queryMetadataForKey(SpecializationStores.RUN_SUMMARY, runId, keys);
-            if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                throw new InvalidStateStoreException("no instance hosts run " + runId + " right now (rebalancing?)");
-            }
-            return metadata.activeHost().equals(self) ? Optional.empty() : Optional.of(metadata.activeHost());
-        });
+        return new SpecializationQueries(InteractiveQueries.stores(streams),
+                runId -> InteractiveQueries.remoteOwner(streams, self, SpecializationStores.RUN_SUMMARY, runId));
     }
 
     public Optional<HostInfo> remoteOwner(String runId) {

@@ -19,6 +19,7 @@ import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
+import io.babelflow.streams.InteractiveQueries;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.specialization.lape.LapeParameters;
 import io.babelflow.streams.specialization.query.SpecializationQueries;
@@ -313,7 +314,7 @@ class SpecializationAppTest {
     }
 
     private SpecializationQueries queries() {
-        return new SpecializationQueries(new SpecializationQueries.StoreAccess() {
+        return new SpecializationQueries(new InteractiveQueries.StoreAccess() {
             @Override
             public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, V> store(String name) {
                 return driver.getKeyValueStore(name);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.babelflow.streams.InteractiveQueries;
 import io.babelflow.streams.JsonSerde;
 import io.babelflow.streams.specialization.app.SpecializationStores;
 import io.babelflow.streams.specialization.app.StoreKeys;
@@ -40,7 +41,7 @@ class SpecializationHttpServerTest {
     @BeforeEach
     void start() throws Exception {
         server = SpecializationHttpServer.bind(new InetSocketAddress("127.0.0.1", 0));
-        server.start(new SpecializationQueries(new SpecializationQueries.StoreAccess() {
+        server.start(new SpecializationQueries(new InteractiveQueries.StoreAccess() {
             @Override
             public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                 return new MapStore<>(stores.computeIfAbsent(name, n -> new java.util.TreeMap<>()));
