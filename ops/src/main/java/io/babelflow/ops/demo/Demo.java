@@ -90,10 +90,10 @@ public final class Demo {
             Path config = Files.writeString(Files.createTempFile("babelflow-demo", ".yaml"),
                     config(s.steps(), newLanguages, s.policy()));
             out.accept("starting the specialization and reweighting apps ...");
-            try (SpecializationApp specialization = SpecializationApp.start(SpecializationApp.streamsConfig(bootstrap,
+            try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
                     DEMO_SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
-                    ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(bootstrap,
+                    ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(bootstrap,
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
                 observatory.watch("specialization", specialization.streams()).watch("reweighting", reweighting.streams());
