@@ -6,6 +6,7 @@ import io.babelflow.ops.metrics.StreamsMetricsCollector;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.streams.StreamsApp;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.LapeParameters;
@@ -143,7 +144,7 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : SpecializationApp.DEFAULT_APPLICATION_ID;
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
-            Properties props = SpecializationApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client));
             app.run(appId, "specialization", () -> SpecializationApp.start(props, config,
                     new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
@@ -176,7 +177,7 @@ public final class StreamsCommand implements Runnable {
             TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
-            Properties props = ReweightingApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client));
             app.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;

@@ -8,6 +8,7 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.SpecializationApp;
@@ -69,10 +70,10 @@ class PrometheusDashboardsIT {
             PrometheusRegistry specializationMetrics = new PrometheusRegistry();
             PrometheusRegistry reweightingMetrics = new PrometheusRegistry();
             PrometheusRegistry trainerMetrics = new PrometheusRegistry();
-            try (SpecializationApp specialization = SpecializationApp.start(SpecializationApp.streamsConfig(
+            try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(
                          kafka.bootstrapServers(), "it-specialization", dir.resolve("state-s").toString(), Map.of()),
                          SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
-                 ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(),
+                 ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                          "it-reweighting", dir.resolve("state-r").toString(), Map.of()), ReweightingConfig.DEFAULTS);
                  MetricsServer specializationServer = MetricsServer.start(0, specializationMetrics);
                  MetricsServer reweightingServer = MetricsServer.start(0, reweightingMetrics);
