@@ -63,9 +63,6 @@ public final class StreamsCommand implements Runnable {
          */
         <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
                 Function<A, KafkaStreams> streams) throws InterruptedException {
-            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
-            }
             PrometheusRegistry registry = new PrometheusRegistry();
             MetricsServer metrics;
             try {
@@ -80,6 +77,12 @@ public final class StreamsCommand implements Runnable {
                     System.out.printf("metrics on http://127.0.0.1:%d/metrics%n", metrics.port());
                 }
                 StreamsApp.runUntilStopped(app, name);
+            }
+        }
+
+        void checkMetricsPort() {
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
             }
         }
 
@@ -129,6 +132,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            app.checkMetricsPort();
             if (httpPort < 0 || httpPort > 65535) {
                 throw new InvalidInputException("--http-port " + httpPort + " is not a TCP port");
             }
@@ -170,6 +174,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            app.checkMetricsPort();
             if (stepGraceSeconds <= 0) {
                 throw new InvalidInputException("--step-grace-seconds must be > 0");
             }
