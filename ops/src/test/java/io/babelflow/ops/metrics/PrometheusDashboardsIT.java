@@ -3,6 +3,7 @@ package io.babelflow.ops.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.train.TrainingSession;
