@@ -9,6 +9,7 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.app.SpecializationApp;
