@@ -3,6 +3,7 @@ package io.babelflow.ops.demo;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.serve.Observatory;
 import io.babelflow.ops.train.RunPlots;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
@@ -11,8 +12,8 @@ import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.Policies;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.CorpusManifest;
 import io.babelflow.trainer.corpus.CorpusPreparer;
@@ -52,7 +53,7 @@ public final class Demo {
      * demo's model has 2 x 256 FFN neurons, where 1 % is five neurons, too few to show overlap.
      */
     static final SpecializationConfig DEMO_SPECIALIZATION = SpecializationConfig.DEFAULTS
-            .withLape(new io.babelflow.streams.specialization.LapeParameters(0.95, 0.05, 0.95));
+            .withLape(new io.babelflow.streams.specialization.lape.LapeParameters(0.95, 0.05, 0.95));
 
     /**
      * @param steps  overrides the config's run.steps; null keeps it
@@ -76,6 +77,7 @@ public final class Demo {
         }
         Path temp = Files.createTempDirectory("babelflow-demo");
         EmbeddedKafka broker = null;
+        Observatory observatory = null;
         try {
             Path configFile = Files.writeString(temp.resolve("demo.yaml"), config.toYaml());
             String bootstrap = s.bootstrapServers();
@@ -86,19 +88,34 @@ public final class Demo {
             }
             ClientConfig client = ClientConfig.of(bootstrap);
             TopicProvisioner.ensureTopics(client, (short) 1);
-            out.accept("Kafka at " + bootstrap + "; starting the specialization and reweighting apps ...");
             Path state = temp.resolve("state");
+            // the page first: it shows the run from its first step
+            observatory = Observatory.start(StreamsDefaults.base(bootstrap, "babelflow-demo-observatory",
+                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", 0),
+                    Duration.ofMinutes(10));
+            out.accept("page: " + observatory.pageUrl());
+            out.accept("metrics: " + observatory.metricsUrl());
+            String log = System.getProperty("babelflow.log.file");
+            out.accept("Kafka at " + bootstrap + (broker == null ? "" : " (embedded)")
+                    + (log == null ? "" : "; Kafka's own log: " + log));
+            out.accept("starting the specialization and reweighting apps ...");
             try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
                     DEMO_SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
                     ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(bootstrap,
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
+                observatory.watch("specialization", specialization.streams()).watch("reweighting", reweighting.streams());
                 awaitRunning("specialization", specialization.streams());
                 awaitRunning("reweighting", reweighting.streams());
-                train(s, configFile, client, "http://127.0.0.1:" + specialization.httpAddress().getPort(), out);
+                awaitRunning("observatory", observatory.streams());
+                train(s, configFile, client, "http://127.0.0.1:" + specialization.httpAddress().getPort(),
+                        observatory, out);
             }
         } finally {
+            if (observatory != null) {
+                observatory.close();
+            }
             if (broker != null) {
                 broker.close();
             }
@@ -127,8 +144,8 @@ public final class Demo {
         return config.validate(s.config().toString());
     }
 
-    private static void train(Settings s, Path config, ClientConfig client, String queries, Consumer<String> out)
-            throws Exception {
+    private static void train(Settings s, Path config, ClientConfig client, String queries, Observatory observatory,
+            Consumer<String> out) throws Exception {
         TrainingSession session = new TrainingSession(TrainOptions.builder(s.corpus(), s.runDir())
                 .config(config).stopOnSignal(true).progress(p -> out.accept(p.line())), client);
         String runId = session.trainer().runId();
@@ -139,7 +156,7 @@ public final class Demo {
         session.onMixtureApplied(u -> out.accept(String.format("mixture v%d applied: %s  (%s)", u.getVersion(),
                 round(u.getWeights()), u.getReason())));
         try (SpecializationWatcher watcher = new SpecializationWatcher(client, runId, run.model().layers(), out)) {
-            TrainingSession.Outcome o = session.run(null, out);
+            TrainingSession.Outcome o = session.run(observatory.registry(), out);
             long lastWindowEnd = o.result().lastStep();
             if (o.result().reason().equals("completed") && !watcher.awaitWindowEnding(lastWindowEnd, WAIT)) {
                 out.accept("warning: the window ending at step " + lastWindowEnd + " was not analysed within "

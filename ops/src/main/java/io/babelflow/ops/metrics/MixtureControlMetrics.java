@@ -5,15 +5,15 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-/** The trainer's control consumer: is it reading the control topic, how far behind, what did it refuse. */
+/**
+ * The trainer's control consumer beyond whether it is up ({@code babelflow_control_consumer_up}, in
+ * {@link TrainerMetrics}): how far behind it is, how often it had to retry, what it applied and refused.
+ */
 public final class MixtureControlMetrics {
     private MixtureControlMetrics() {
     }
 
     public static void register(PrometheusRegistry registry, MixtureControl control, String runId) {
-        GaugeWithCallback.builder().name("babelflow_mixture_control_following")
-                .help("1 while the trainer reads the mixture-control topic, 0 while it retries or has stopped")
-                .labelNames("run").callback(cb -> cb.call(control.following() ? 1 : 0, runId)).register(registry);
         GaugeWithCallback.builder().name("babelflow_mixture_control_lag_records")
                 .help("Mixture-control records not yet read (-1 before the topic was first reached)")
                 .labelNames("run").callback(cb -> cb.call(control.lag(), runId)).register(registry);

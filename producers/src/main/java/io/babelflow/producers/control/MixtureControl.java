@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * updates. Reads only committed records, since the reweighting app writes transactionally.
  *
  * <p>It never gives up: while the broker or the topic is away it retries with exponential backoff
- * ({@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}), logging each failure, and {@link #following()} and
+ * ({@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}), logging each failure, and {@link #polling()} and
  * {@link #lag()} say whether it is reading and how far behind it is (the {@code train} metrics).
  */
 public final class MixtureControl implements AutoCloseable {
@@ -60,7 +60,7 @@ public final class MixtureControl implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastRejection;
     private volatile boolean running = true;
-    private volatile boolean following;
+    private volatile boolean polling;
     private volatile long lag = -1;
     /** End offsets at start (what "caught up" means), then refreshed every {@link #END_REFRESH}; null until assigned. */
     private Map<TopicPartition, Long> end;
@@ -107,7 +107,7 @@ public final class MixtureControl implements AutoCloseable {
                 } catch (WakeupException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    following = false;
+                    polling = false;
                     failures.incrementAndGet();
                     LOG.warn("mixture control cannot read {} ({}); retrying in {} ms, mixture version {} stays in force",
                             Topics.MIXTURE_CONTROL.name(), e.toString(), backoff, target.version());
@@ -122,7 +122,7 @@ public final class MixtureControl implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            following = false;
+            polling = false;
             caughtUp.countDown();
             consumer.close(Duration.ofSeconds(5));
             LOG.info("mixture control of run {} stopped: {} applied, {} rejected", runId, applied, rejected);
@@ -143,7 +143,7 @@ public final class MixtureControl implements AutoCloseable {
         endFetchedAt = System.nanoTime();
     }
 
-    /** Updates lag, caught-up and following after a poll; every {@link #END_REFRESH} asks the broker for the end. */
+    /** Updates lag, caught-up and polling after a poll; every {@link #END_REFRESH} asks the broker for the end. */
     private void track() {
         if (System.nanoTime() - endFetchedAt > END_REFRESH.toNanos()) {
             end = consumer.endOffsets(end.keySet(), METADATA_WAIT); // throws while the broker is away
@@ -157,13 +157,13 @@ public final class MixtureControl implements AutoCloseable {
             reachedStart &= position >= startEnd.getOrDefault(e.getKey(), 0L);
         }
         lag = behind;
-        if (reachedStart && caughtUp.getCount() > 0) {
-            caughtUp.countDown();
-        }
-        if (!following) {
-            following = true;
-            LOG.info("mixture control is following {} for run {} (mixture version {} in force)",
+        if (!polling) {
+            polling = true;
+            LOG.info("mixture control is reading {} for run {} (mixture version {} in force)",
                     Topics.MIXTURE_CONTROL.name(), runId, target.version());
+        }
+        if (reachedStart && caughtUp.getCount() > 0) {
+            caughtUp.countDown(); // after polling is set: a caught-up control is an up one
         }
     }
 
@@ -232,9 +232,12 @@ public final class MixtureControl implements AutoCloseable {
         return lastRejection;
     }
 
-    /** True while the control topic is being read; false before the first read, while retrying and once closed. */
-    public boolean following() {
-        return following;
+    /**
+     * True while the consumer polls the control topic (the trainer's "control consumer up" signal): false
+     * before it is first assigned, while it retries after a failure, and once closed.
+     */
+    public boolean polling() {
+        return polling;
     }
 
     /** Control records not yet read, as of the last end-offset fetch; -1 before the topic was first reached. */

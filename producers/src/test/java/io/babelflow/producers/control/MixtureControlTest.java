@@ -129,14 +129,14 @@ class MixtureControlTest {
         RecordingTarget target = new RecordingTarget(0);
         try (MixtureControl control = new MixtureControl(consumer, "run-a", target, u -> { })) {
             await(() -> control.failures() >= 2, "two failed attempts");
-            assertFalse(control.following());
+            assertFalse(control.polling());
             assertEquals(-1, control.lag());
 
             consumer.schedulePollTask(() -> consumer.addRecord(record(0, "run-a",
                     update("run-a", 1, Map.of("python", 0.2, "go", 0.8)))));
             topicAppears(consumer, 1);
             await(() -> control.applied() == 1, "the update is applied once the topic is there");
-            await(control::following, "following");
+            await(control::polling, "polling");
             assertEquals(List.of(1L), target.versions);
             assertEquals(0, control.lag());
         }

@@ -104,7 +104,7 @@ public final class PolicyFactory {
                     throw p.error("parameter phases is required, e.g. phases=0:en=0.9,zh=0.1;2000:en=0.5,zh=0.5");
                 }
                 MixtureSchedule schedule = ScheduleSyntax.parse(p, "phases", p.string(Policies.Scheduled.PHASES),
-                        p.choice(Policies.Scheduled.CURVE, ScheduleSyntax.Interpolation.class).curve());
+                        ScheduleSyntax.curve(p, Policies.Scheduled.CURVE.key()));
                 yield new SchedulePolicy(schedule, p.choice(Policies.Scheduled.BY, SchedulePolicy.Axis.class),
                         p.integer(Policies.Scheduled.EVERY));
             }

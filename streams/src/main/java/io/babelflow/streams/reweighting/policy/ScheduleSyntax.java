@@ -15,18 +15,6 @@ import java.util.Set;
  * there; each point is normalised.
  */
 public final class ScheduleSyntax {
-    /**
-     * The curves the {@code schedule} policy offers: it promises a mixture that never jumps, so the run
-     * config's {@link MixtureSchedule.Curve#STEP} is not among them.
-     */
-    public enum Interpolation {
-        LINEAR, COSINE;
-
-        public MixtureSchedule.Curve curve() {
-            return MixtureSchedule.Curve.valueOf(name());
-        }
-    }
-
     private ScheduleSyntax() {
     }
 
@@ -58,6 +46,18 @@ public final class ScheduleSyntax {
             throw params.error(key + " has no points");
         }
         return new MixtureSchedule(params.languages(), points, curve);
+    }
+
+    /**
+     * The {@code curve} parameter: linear (the default) or cosine. {@link MixtureSchedule.Curve#STEP} is the
+     * run config's phases; the policy promises a mixture that never jumps, so it does not offer it.
+     */
+    public static MixtureSchedule.Curve curve(PolicyParams params, String key) {
+        MixtureSchedule.Curve curve = params.choice(key, MixtureSchedule.Curve.class, MixtureSchedule.Curve.LINEAR);
+        if (curve == MixtureSchedule.Curve.STEP) {
+            throw params.error(key + "=" + params.string(key, "") + " is not one of linear, cosine");
+        }
+        return curve;
     }
 
     private static double position(PolicyParams params, String key, String text) {
