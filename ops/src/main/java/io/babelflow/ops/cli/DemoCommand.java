@@ -21,7 +21,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "The demo's run config (default: ${DEFAULT-VALUE}).")
     Path config;
 
-    @Option(names = "--steps", description = "Training steps (default: the config's run.steps, 300 in demo.yaml).")
+    @Option(names = "--steps", description = "Training steps (default: the config's run.steps, 300 in demo.yaml; "
+            + "its schedule's phases stay at the steps the config names).")
     Long steps;
 
     @Option(names = "--policy", completionCandidates = PolicyNames.class,
