@@ -7,6 +7,7 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.PackedFloats;
@@ -228,7 +229,7 @@ public final class SpecializationBenchmark {
                         "babelflow.rocksdb.total.bytes", "268435456 (default)")
                 + " bytes; activation topic " + Topics.ACTIVATION_STATS.partitions()
                 + " partitions, repartition by run " + Topics.RUNS.partitions());
-        s.put("producer", "KafkaTelemetrySink.producerConfig (acks=all, idempotent, zstd, linger 20 ms, batch 256 KiB),"
+        s.put("producer", "TelemetryProducerConfig (acks=all, idempotent, zstd, linger 20 ms, batch 256 KiB),"
                 + " max.block.ms 60 s");
         s.put("jvm", String.format("Java %s, max heap %d MiB, %d cores", System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors()));
@@ -258,7 +259,7 @@ public final class SpecializationBenchmark {
             extra.putAll(overrides);
             streamsConfig = SpecializationApp.streamsConfig(client.bootstrapServers(), appId, stateDir.toString(),
                     extra);
-            Map<String, Object> producerConfig = new HashMap<>(KafkaTelemetrySink.producerConfig(client));
+            Map<String, Object> producerConfig = new HashMap<>(TelemetryProducerConfig.of(client));
             // the telemetry sink fails fast into its spool; here a full buffer should just wait
             producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
             producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "babelflow-specialization-bench");

@@ -1,7 +1,7 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.producers.bridge.JsonlPublisher;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.InvalidInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class PublishCommand implements Callable<Integer> {
             in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         }
         JsonlPublisher.Result result;
-        try (in; var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+        try (in; var producer = new KafkaProducer<>(TelemetryProducerConfig.of(kafka.clientConfig(),
                 java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = JsonlPublisher.publish(in, producer, spec.commandLine().getErr());
