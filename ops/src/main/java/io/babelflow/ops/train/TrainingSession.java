@@ -57,6 +57,9 @@ public final class TrainingSession {
             if (kafka == null) {
                 return file;
             }
+            // a resume computes the steps after its checkpoint again: their spooled events must not go out too
+            this.trainer.checkpointSequence().ifPresent(from ->
+                    KafkaTelemetrySink.discardSpooled(runDir.resolve(SPOOL_DIR), this.trainer.runId(), from));
             kafkaSink = new KafkaTelemetrySink(kafka, runDir.resolve(SPOOL_DIR));
             return new TeeTelemetrySink(file, kafkaSink);
         });
