@@ -57,9 +57,6 @@ public final class TrainingSession {
             if (kafka == null) {
                 return file;
             }
-            // a resume computes the steps after its checkpoint again: their spooled events must not go out too
-            this.trainer.checkpointSequence().ifPresent(from ->
-                    KafkaTelemetrySink.discardSpooled(runDir.resolve(SPOOL_DIR), this.trainer.runId(), from));
             kafkaSink = new KafkaTelemetrySink(kafka, runDir.resolve(SPOOL_DIR));
             return new TeeTelemetrySink(file, kafkaSink);
         });
@@ -104,6 +101,11 @@ public final class TrainingSession {
     }
 
     private Outcome train(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
+        if (kafka != null) {
+            // a resume computes the steps after its checkpoint again: their spooled events must not go out too
+            trainer.checkpointSequence().ifPresent(from ->
+                    KafkaTelemetrySink.discardSpooled(runDir.resolve(SPOOL_DIR), trainer.runId(), from));
+        }
         sink.open();
         if (kafkaSink != null && registry != null) {
             TelemetrySinkMetrics.register(registry, kafkaSink, trainer.runId());
