@@ -35,6 +35,21 @@ public final class BabelFlow implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BabelFlow());
+        // --help would otherwise win over a mistyped command name and exit 0 with the root usage
+        cli.setExecutionStrategy(parseResult -> {
+            CommandLine.ParseResult last = parseResult;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            if (!last.unmatched().isEmpty()) {
+                CommandLine where = last.commandSpec().commandLine();
+                String what = last.commandSpec().subcommands().isEmpty() ? "unknown argument" : "unknown command";
+                where.getErr().println(last.commandSpec().qualifiedName() + ": " + what + " '"
+                        + last.unmatched().get(0) + "' (see '" + last.commandSpec().qualifiedName() + " --help')");
+                return EXIT_BAD_INPUT;
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             while (cause != null && !(cause instanceof InvalidInputException)) {
