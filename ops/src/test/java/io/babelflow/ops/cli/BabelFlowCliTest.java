@@ -100,4 +100,17 @@ class BabelFlowCliTest {
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("rewardScale"), r.err());
     }
+
+    @Test
+    void aMetricsPortInUseExitsTwoWithOneLine(@TempDir Path tmp) throws Exception {
+        Path corpus = FixtureCorpus.write(tmp.resolve("corpus"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("train", "--config", Path.of("..", "trainer", "configs", "tiny.yaml").toString(), "--corpus",
+                    corpus.toString(), "--out", tmp.resolve("run").toString(), "--metrics-port",
+                    String.valueOf(taken.getLocalPort()));
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains(String.valueOf(taken.getLocalPort())), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+        }
+    }
 }
