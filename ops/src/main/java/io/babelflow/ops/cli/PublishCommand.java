@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         description = {"Publish telemetry events given as JSON lines (one event per line) as Avro to Kafka.",
                 "Each line is {\"type\": \"TrainStep\", ...fields of that Avro schema...}; see the README.",
                 "Bad lines are reported on stderr by line number and skipped; the rest is published.",
+                "When Kafka does not answer within 10 s it stops and reports the lines left unpublished.",
                 "Exit code 0 when every line was published, 2 when any was rejected."})
 public final class PublishCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
@@ -47,7 +48,7 @@ public final class PublishCommand implements Callable<Integer> {
         }
         JsonlPublisher.Result result;
         try (in; var producer = new KafkaProducer<>(TelemetryProducerConfig.of(kafka.clientConfig(),
-                java.time.Duration.ofSeconds(60)),
+                java.time.Duration.ofSeconds(10)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = JsonlPublisher.publish(in, producer, spec.commandLine().getErr());
         }
