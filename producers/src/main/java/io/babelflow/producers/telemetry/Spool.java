@@ -44,8 +44,10 @@ final class Spool implements AutoCloseable {
             Files.createDirectories(dir);
             List<Path> existing = closedSegments();
             for (Path segment : existing) {
-                if (Files.size(segment) == 0) {
-                    Files.delete(segment); // created, then the process died before the header was written
+                if (!readable(segment)) {
+                    // created, then the process died before its header was whole: it holds no event
+                    Files.move(segment, segment.resolveSibling(segment.getFileName() + ".unreadable"),
+                            StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             existing = closedSegments();
@@ -71,6 +73,15 @@ final class Spool implements AutoCloseable {
             records++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to telemetry spool " + dir, e);
+        }
+    }
+
+    private static boolean readable(Path segment) {
+        try {
+            TelemetryFile.readAll(segment);
+            return true;
+        } catch (UncheckedIOException e) {
+            return false;
         }
     }
 
