@@ -44,9 +44,15 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm babelflow(String name, Path logDir, String... args) throws IOException {
+        return babelflow(name, logDir, List.of(), args);
+    }
+
+    static ChildJvm babelflow(String name, Path logDir, List<String> jvmArgs, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1", BabelFlow.class.getName()));
+                "-Dai.djl.pytorch.num_threads=1"));
+        command.addAll(jvmArgs);
+        command.add(BabelFlow.class.getName());
         command.addAll(List.of(args));
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
