@@ -45,7 +45,7 @@ class StreamsRestartIT {
     }
 
     private ChildJvm specialization(String name, String bootstrap, int port) throws Exception {
-        return app(name, "streams", "specialization", "--bootstrap-servers", bootstrap, "--port", String.valueOf(port),
+        return app(name, "streams", "specialization", "--bootstrap-servers", bootstrap, "--http-port", String.valueOf(port),
                 "--state-dir", dir.resolve("state-specialization").toString());
     }
 
