@@ -2,6 +2,7 @@ package io.babelflow.ops;
 
 import io.babelflow.ops.cli.BenchCommand;
 import io.babelflow.ops.cli.BrokerCommand;
+import io.babelflow.ops.cli.ClusterCommand;
 import io.babelflow.ops.cli.CorpusCommand;
 import io.babelflow.ops.cli.DemoCommand;
 import io.babelflow.ops.cli.PolicyCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 /** The {@code babelflow} command: one entry point for every BabelFlow tool. */
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
-        subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
+        subcommands = {BrokerCommand.class, ClusterCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
                 LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class, StreamsCommand.class, PolicyCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
