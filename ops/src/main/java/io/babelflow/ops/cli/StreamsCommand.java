@@ -3,6 +3,7 @@ package io.babelflow.ops.cli;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.LapeParameters;
@@ -104,7 +105,7 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : SpecializationApp.DEFAULT_APPLICATION_ID;
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
-            SpecializationApp.run(SpecializationApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+            SpecializationApp.run(StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client)), config, new InetSocketAddress("127.0.0.1", httpPort));
             return 0;
         }
@@ -135,7 +136,7 @@ public final class StreamsCommand implements Runnable {
             TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
-            ReweightingApp.run(ReweightingApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
+            ReweightingApp.run(StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client)), config);
             return 0;
         }

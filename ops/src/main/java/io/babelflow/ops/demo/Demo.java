@@ -6,6 +6,7 @@ import io.babelflow.ops.train.RunPlots;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.SpecializationApp;
@@ -80,10 +81,10 @@ public final class Demo {
         try {
             TopicProvisioner.ensureTopics(client, (short) 1);
             out.accept("Kafka at " + bootstrap + "; starting the specialization and reweighting apps ...");
-            try (SpecializationApp specialization = SpecializationApp.start(SpecializationApp.streamsConfig(bootstrap,
+            try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
                     DEMO_SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
-                    ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(bootstrap,
+                    ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(bootstrap,
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
                 awaitRunning(specialization.streams());
