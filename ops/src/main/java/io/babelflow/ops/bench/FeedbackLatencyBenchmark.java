@@ -9,6 +9,7 @@ import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.control.MixtureTarget;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
 import io.babelflow.schemas.ClientConfig;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class FeedbackLatencyBenchmark {
         String runId = "feedback-bench-" + System.currentTimeMillis();
         Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
         List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), "babelflow-feedback-bench",
+        var props = StreamsDefaults.base(client.bootstrapServers(), "babelflow-feedback-bench",
                 state.toString(), client.overrides());
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
                 KafkaTelemetrySink sink = new KafkaTelemetrySink(client, state.resolve("spool"))) {

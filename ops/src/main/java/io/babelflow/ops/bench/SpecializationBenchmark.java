@@ -11,6 +11,7 @@ import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.specialization.ActivationProbabilities;
 import io.babelflow.streams.specialization.ActivationValidator;
 import io.babelflow.streams.specialization.LapeSelector;
@@ -256,7 +257,7 @@ public final class SpecializationBenchmark {
             TopicProvisioner.ensureTopics(client, (short) 1);
             Map<String, Object> extra = new HashMap<>(client.overrides());
             extra.putAll(overrides);
-            streamsConfig = SpecializationApp.streamsConfig(client.bootstrapServers(), appId, stateDir.toString(),
+            streamsConfig = StreamsDefaults.base(client.bootstrapServers(), appId, stateDir.toString(),
                     extra);
             Map<String, Object> producerConfig = new HashMap<>(KafkaTelemetrySink.producerConfig(client));
             // the telemetry sink fails fast into its spool; here a full buffer should just wait

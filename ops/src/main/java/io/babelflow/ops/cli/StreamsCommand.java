@@ -1,18 +1,28 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.metrics.MetricsServer;
+import io.babelflow.ops.metrics.StreamsMetricsCollector;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.StreamsApp;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.LapeParameters;
 import io.babelflow.streams.specialization.SpecializationApp;
 import io.babelflow.streams.specialization.SpecializationConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +52,36 @@ public final class StreamsCommand implements Runnable {
         @Option(names = "--replication-factor", defaultValue = "1",
                 description = "Replication factor of internal topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
         int replicationFactor;
+
+        @Option(names = "--metrics-port", paramLabel = "N",
+                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) on 127.0.0.1:N (0 = any free port).")
+        Integer metricsPort;
+
+        /**
+         * Binds the metrics port first (a busy port is bad input, reported before the app starts), then
+         * starts the app, registers its collector and runs it until SIGINT / SIGTERM.
+         */
+        <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
+                Function<A, KafkaStreams> streams) throws InterruptedException {
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
+            }
+            PrometheusRegistry registry = new PrometheusRegistry();
+            MetricsServer metrics;
+            try {
+                metrics = metricsPort == null ? null : MetricsServer.start(metricsPort, registry);
+            } catch (UncheckedIOException e) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
+            try (metrics) {
+                A app = start.get();
+                if (metrics != null) {
+                    StreamsMetricsCollector.register(registry, appId, streams.apply(app));
+                    System.out.printf("metrics on http://127.0.0.1:%d/metrics%n", metrics.port());
+                }
+                StreamsApp.runUntilStopped(app, name);
+            }
+        }
 
         Map<String, Object> extra(ClientConfig client) {
             if (replicationFactor < 1) {
@@ -104,8 +144,10 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : SpecializationApp.DEFAULT_APPLICATION_ID;
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
-            SpecializationApp.run(SpecializationApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client)), config, new InetSocketAddress("127.0.0.1", httpPort));
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client));
+            app.run(appId, "specialization", () -> SpecializationApp.start(props, config,
+                    new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
         }
     }
@@ -135,8 +177,9 @@ public final class StreamsCommand implements Runnable {
             TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
-            ReweightingApp.run(ReweightingApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client)), config);
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client));
+            app.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.babelflow.events.MixtureUpdate;
+import io.babelflow.schemas.mixture.MixtureWeights;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ class MixtureRulesSpecTest {
             MixtureUpdate update = MixtureUpdate.newBuilder().setRunId("r").setVersion(c.get("version").asLong())
                     .setWeights(weights).setPolicy("spec").setReason("").setBasedOnStep(0).setCreatedAt(Instant.EPOCH)
                     .build();
-            Optional<String> problem = MixtureValidator.problem(update, languages, current);
+            Optional<String> problem = MixtureWeights.problem(update, languages, current);
             String name = c.get("name").asText();
             assertEquals(c.get("valid").asBoolean(), problem.isEmpty(), name + ": " + problem.orElse("valid"));
             if (c.has("reason")) {

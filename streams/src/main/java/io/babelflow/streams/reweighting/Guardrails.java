@@ -31,8 +31,6 @@ import java.util.Set;
  * per update; default 1 = off), {@code minSteps} (default 0), {@code minSeconds} (default 0).
  */
 public final class Guardrails {
-    public static final Set<String> PARAMS = Set.of("floor", "ceiling", "maxChange", "minSteps", "minSeconds");
-
     /** Changes below this are rounding, not decisions. */
     static final double TOLERANCE = 1e-12;
 
@@ -98,13 +96,13 @@ public final class Guardrails {
 
     /** Guardrails from parameters, with floors raised to at least {@code minimumFloors} (a policy's own floors). */
     public static Guardrails fromParams(PolicyParams p, Map<String, Double> minimumFloors) {
-        Map<String, Double> floors = p.perLanguage("floor", 0.0, 0.0, 1.0);
+        Map<String, Double> floors = p.perLanguage(Policies.Guards.FLOOR);
         minimumFloors.forEach((l, f) -> floors.merge(l, f, Math::max));
         return new Guardrails(p.languages(), floors,
-                p.perLanguage("ceiling", 1.0, 0.0, 1.0),
-                p.positive("maxChange", 1.0, 1.0),
-                p.integer("minSteps", 0, 0),
-                Math.round(p.number("minSeconds", 0.0, 0.0, 1e9) * 1000));
+                p.perLanguage(Policies.Guards.CEILING),
+                p.positive(Policies.Guards.MAX_CHANGE),
+                p.integer(Policies.Guards.MIN_STEPS),
+                Math.round(p.number(Policies.Guards.MIN_SECONDS) * 1000));
     }
 
     public GuardrailCounters counters() {
@@ -128,7 +126,7 @@ public final class Guardrails {
     }
 
     /** Stage signals of languages outside the run are dropped (empty); their signal values are cleaned. */
-    public Optional<StageSignal> sanitize(StageSignal s) {
+    public Optional<StageChangeSignal> sanitize(StageChangeSignal s) {
         if (!languages.contains(s.language())) {
             count(0, 0, 1);
             return Optional.empty();
@@ -141,7 +139,7 @@ public final class Guardrails {
                 values.put(k, v);
             }
         });
-        return Optional.of(new StageSignal(s.language(), s.from(), s.to(), s.step(), values));
+        return Optional.of(new StageChangeSignal(s.language(), s.from(), s.to(), s.step(), values));
     }
 
     private Map<String, Double> clean(Map<String, Double> values) {

@@ -7,9 +7,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** Keeps the last eval points of each language and emits its loss with the least-squares slope. */
-final class HeldOutLossProcessor implements Processor<String, EvalResult, String, StageSignal> {
+final class HeldOutLossProcessor implements Processor<String, EvalResult, String, StageEvidence> {
     private final int points;
-    private ProcessorContext<String, StageSignal> context;
+    private ProcessorContext<String, StageEvidence> context;
     private KeyValueStore<String, LossHistory> store;
 
     HeldOutLossProcessor(int points) {
@@ -17,7 +17,7 @@ final class HeldOutLossProcessor implements Processor<String, EvalResult, String
     }
 
     @Override
-    public void init(ProcessorContext<String, StageSignal> context) {
+    public void init(ProcessorContext<String, StageEvidence> context) {
         this.context = context;
         store = context.getStateStore(SpecializationStores.HELD_OUT_LOSS);
     }
@@ -31,7 +31,7 @@ final class HeldOutLossProcessor implements Processor<String, EvalResult, String
         eval.getLanguageLoss().forEach((language, loss) -> {
             var kept = history.of(language);
             if (!kept.isEmpty() && kept.get(kept.size() - 1).step() == eval.getStep()) {
-                context.forward(new Record<>(record.key(), new StageSignal.LossSignal(eval.getStep(), language, loss,
+                context.forward(new Record<>(record.key(), new StageEvidence.LossEvidence(eval.getStep(), language, loss,
                         LossSlope.perThousandSteps(kept), kept.size()), record.timestamp()));
             }
         });

@@ -11,8 +11,8 @@ import java.util.Map;
  * @param stages new language to detector state (stage and the streak toward the next)
  */
 public record RunSummary(String runId, String primary, List<String> newLanguages, long windowsClosed,
-        StageSignal.WindowSignal lastWindow, Map<String, StageSignal.ShareSignal> workingLanguage,
-        Map<String, StageSignal.LossSignal> heldOutLoss, Map<String, StageState> stages, long updatedAt) {
+        StageEvidence.WindowEvidence lastWindow, Map<String, StageEvidence.ShareEvidence> workingLanguage,
+        Map<String, StageEvidence.LossEvidence> heldOutLoss, Map<String, StageState> stages, long updatedAt) {
 
     public static RunSummary empty(String runId, RunLanguages languages) {
         return new RunSummary(runId, languages.primary(), languages.newLanguages(), 0, null, Map.of(), Map.of(),
@@ -24,20 +24,20 @@ public record RunSummary(String runId, String primary, List<String> newLanguages
                 workingLanguage, heldOutLoss, stages, updatedAt);
     }
 
-    public RunSummary withWindow(StageSignal.WindowSignal window, long now) {
+    public RunSummary withWindow(StageEvidence.WindowEvidence window, long now) {
         boolean newest = lastWindow == null || window.windowEnd() > lastWindow.windowEnd();
         return new RunSummary(runId, primary, newLanguages, windowsClosed + 1, newest ? window : lastWindow,
                 workingLanguage, heldOutLoss, stages, now);
     }
 
-    public RunSummary withShare(StageSignal.ShareSignal share, long now) {
-        Map<String, StageSignal.ShareSignal> next = new HashMap<>(workingLanguage);
+    public RunSummary withShare(StageEvidence.ShareEvidence share, long now) {
+        Map<String, StageEvidence.ShareEvidence> next = new HashMap<>(workingLanguage);
         next.put(share.language(), share);
         return new RunSummary(runId, primary, newLanguages, windowsClosed, lastWindow, next, heldOutLoss, stages, now);
     }
 
-    public RunSummary withLoss(StageSignal.LossSignal loss, long now) {
-        Map<String, StageSignal.LossSignal> next = new HashMap<>(heldOutLoss);
+    public RunSummary withLoss(StageEvidence.LossEvidence loss, long now) {
+        Map<String, StageEvidence.LossEvidence> next = new HashMap<>(heldOutLoss);
         next.put(loss.language(), loss);
         return new RunSummary(runId, primary, newLanguages, windowsClosed, lastWindow, workingLanguage, next, stages,
                 now);
@@ -55,12 +55,12 @@ public record RunSummary(String runId, String primary, List<String> newLanguages
     }
 
     public double middleShare(String language) {
-        StageSignal.ShareSignal share = workingLanguage.get(language);
+        StageEvidence.ShareEvidence share = workingLanguage.get(language);
         return share == null ? Double.NaN : share.middleShare();
     }
 
     public double lossSlope(String language) {
-        StageSignal.LossSignal loss = heldOutLoss.get(language);
+        StageEvidence.LossEvidence loss = heldOutLoss.get(language);
         return loss == null ? Double.NaN : loss.slopePer1000Steps();
     }
 }

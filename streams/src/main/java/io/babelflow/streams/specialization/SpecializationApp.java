@@ -5,19 +5,17 @@ import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
 import io.babelflow.events.WorkingLanguage;
-import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.Topic;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.DecodingProcessor;
-import io.babelflow.streams.Routed;
+import io.babelflow.streams.InputChecks;
 import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.StreamsLifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
@@ -78,7 +76,7 @@ public final class SpecializationApp implements StreamsApp {
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
                         .withNumberOfPartitions(Topics.RUNS.partitions()));
 
-        decoded(builder, Topics.RUNS, RunStarted::getRunId, TelemetryChecks::runStarted, true, app)
+        decoded(builder, Topics.RUNS, RunStarted::getRunId, InputChecks::runStarted, true, app)
                 .process(RunRegistryProcessor::new, Named.as("run-registry"), SpecializationStores.RUNS);
 
         KStream<String, ClosedWindow> closed = DeadLetters.divert(activations.process(
@@ -88,15 +86,15 @@ public final class SpecializationApp implements StreamsApp {
                 SpecializationStores.LAYER_SPECIALIZATION), "window-merge");
         closed.flatMapValues(ClosedWindow::layers, Named.as("window-layers"))
                 .to(Topics.NEURON_SPECIALIZATION.name(), produced(Topics.NEURON_SPECIALIZATION, "neuron-specialization-sink"));
-        KStream<String, StageSignal> windowSignals =
+        KStream<String, StageEvidence> windowSignals =
                 closed.mapValues(ClosedWindow::signal, Named.as("window-signal"));
 
-        KStream<String, StageSignal> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
-                TelemetryChecks::workingLanguage, false, app)
+        KStream<String, StageEvidence> shares = decoded(builder, Topics.WORKING_LANGUAGE, WorkingLanguage::getRunId,
+                InputChecks::workingLanguage, false, app)
                 .process(WorkingLanguageProcessor::new, Named.as("working-language-share"),
                         SpecializationStores.RUNS, SpecializationStores.WORKING_LANGUAGE);
-        KStream<String, StageSignal> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
-                TelemetryChecks::evalResult, false, app)
+        KStream<String, StageEvidence> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
+                InputChecks::evalResult, false, app)
                 .process(() -> new HeldOutLossProcessor(config.lossSlopePoints()), Named.as("held-out-loss-slope"),
                         SpecializationStores.HELD_OUT_LOSS);
 
@@ -107,14 +105,11 @@ public final class SpecializationApp implements StreamsApp {
         return builder.build();
     }
 
-    /** Reads a runId-keyed event topic as bytes and decodes it, diverting what is unusable. */
+    /** Reads a runId-keyed event topic and decodes it, diverting what is unusable. */
     private static <T extends SpecificRecord> KStream<String, T> decoded(StreamsBuilder builder, Topic<String, T> topic,
             Function<T, String> key, Function<T, String> check, boolean tombstones, String app) {
-        String name = topic.name().substring(topic.name().indexOf('.') + 1);
-        AvroSerde<T> serde = AvroSerde.of(topic.valueType());
-        KStream<String, Routed<T>> routed = builder.stream(topic.name(), raw(name + "-source"))
-                .process(() -> new DecodingProcessor<>(serde, key, check, tombstones, app), Named.as(name + "-decode"));
-        return DeadLetters.divert(routed, name + "-decode");
+        return DeadLetters.divert(DecodingProcessor.decode(builder, topic, key, check, tombstones, app),
+                DecodingProcessor.nodeName(topic) + "-decode");
     }
 
     private static Consumed<byte[], byte[]> raw(String name) {
@@ -123,17 +118,6 @@ public final class SpecializationApp implements StreamsApp {
 
     private static <V> Produced<String, V> produced(Topic<String, V> topic, String name) {
         return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
-    }
-
-    /**
-     * Client configuration: exactly-once v2, commit interval 100 ms, replication factor 1 unless
-     * {@code extra} sets {@code replication.factor}, bounded RocksDB memory; {@code extra} (client
-     * properties such as security settings, or {@link io.babelflow.streams.BoundedMemoryRocksDbConfig}
-     * sizes) overrides every default.
-     */
-    public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
-            Map<String, ?> extra) {
-        return StreamsDefaults.base(bootstrapServers, applicationId, stateDir, extra);
     }
 
     /**

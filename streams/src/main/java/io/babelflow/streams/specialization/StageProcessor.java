@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the {@link StageDetector} of every new language over the window's neuron counts and the latest
  * working-language share and held-out loss slope. Emits a StageChange only when a stage changes.
  */
-final class StageProcessor implements Processor<String, StageSignal, String, StageChange> {
+final class StageProcessor implements Processor<String, StageEvidence, String, StageChange> {
     private final StageDetector detector;
     private ProcessorContext<String, StageChange> context;
     private KeyValueStore<String, RunStarted> runs;
@@ -33,18 +33,18 @@ final class StageProcessor implements Processor<String, StageSignal, String, Sta
     }
 
     @Override
-    public void process(Record<String, StageSignal> record) {
+    public void process(Record<String, StageEvidence> record) {
         String runId = record.key();
         RunLanguages roles = RunLanguages.of(runs.get(runId));
         RunSummary summary = summaries.get(runId);
         summary = summary == null ? RunSummary.empty(runId, roles) : summary.withLanguages(roles);
         long now = context.currentSystemTimeMs();
-        StageSignal signal = record.value();
-        if (signal instanceof StageSignal.ShareSignal share) {
+        StageEvidence signal = record.value();
+        if (signal instanceof StageEvidence.ShareEvidence share) {
             summary = summary.withShare(share, now);
-        } else if (signal instanceof StageSignal.LossSignal loss) {
+        } else if (signal instanceof StageEvidence.LossEvidence loss) {
             summary = summary.withLoss(loss, now);
-        } else if (signal instanceof StageSignal.WindowSignal window) {
+        } else if (signal instanceof StageEvidence.WindowEvidence window) {
             summary = summary.withWindow(window, now);
             if (window.newest()) {
                 summary = detect(runId, roles, summary, window, record.timestamp(), now);
@@ -53,7 +53,7 @@ final class StageProcessor implements Processor<String, StageSignal, String, Sta
         summaries.put(runId, summary);
     }
 
-    private RunSummary detect(String runId, RunLanguages roles, RunSummary summary, StageSignal.WindowSignal window,
+    private RunSummary detect(String runId, RunLanguages roles, RunSummary summary, StageEvidence.WindowEvidence window,
             long timestamp, long now) {
         for (String language : roles.newLanguages()) {
             if (!window.specific().containsKey(language)) {

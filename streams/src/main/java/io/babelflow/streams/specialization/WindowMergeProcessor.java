@@ -297,7 +297,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
         }
         runProgress.put(runId, next);
 
-        StageSignal.WindowSignal signal = new StageSignal.WindowSignal(window.windowStart(), windowEnd,
+        StageEvidence.WindowEvidence signal = new StageEvidence.WindowEvidence(window.windowStart(), windowEnd,
                 window.complete(), window.missingRanks(), result.probabilityBar(), result.candidates(), result.selected(),
                 specificCounts, transferringCounts, modelJaccard, layerCounts, newest);
         long timestamp = Math.max(window.lastTimestamp(), 0);

@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
  * step than the newest seen are stale and skipped; readings for a run whose RunStarted has not
  * arrived cannot be interpreted (no primary language) and are skipped with a warning.
  */
-final class WorkingLanguageProcessor implements Processor<String, WorkingLanguage, String, StageSignal> {
+final class WorkingLanguageProcessor implements Processor<String, WorkingLanguage, String, StageEvidence> {
     private static final Logger LOG = LoggerFactory.getLogger(WorkingLanguageProcessor.class);
-    private ProcessorContext<String, StageSignal> context;
+    private ProcessorContext<String, StageEvidence> context;
     private KeyValueStore<String, RunStarted> runs;
     private KeyValueStore<String, ShareProgress> progress;
 
     @Override
-    public void init(ProcessorContext<String, StageSignal> context) {
+    public void init(ProcessorContext<String, StageEvidence> context) {
         this.context = context;
         runs = context.getStateStore(SpecializationStores.RUNS);
         progress = context.getStateStore(SpecializationStores.WORKING_LANGUAGE);
@@ -56,7 +56,7 @@ final class WorkingLanguageProcessor implements Processor<String, WorkingLanguag
         for (String language : roles.newLanguages()) {
             if (!state.emitted().contains(language) && state.middleComplete(language)) {
                 state = state.withEmitted(language);
-                context.forward(new Record<>(record.key(), new StageSignal.ShareSignal(state.step(), language,
+                context.forward(new Record<>(record.key(), new StageEvidence.ShareEvidence(state.step(), language,
                         state.middleShare(language), state.shares().get(language)), record.timestamp()));
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.babelflow.streams.StreamsDefaults;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,7 @@ class SpecializationAppLifecycleTest {
     void startsServesUnavailableAndStopsCleanly() {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             SpecializationApp app = SpecializationApp.start(
-                    SpecializationApp.streamsConfig("127.0.0.1:1", "lifecycle-test", stateDir.toString(), Map.of()),
+                    StreamsDefaults.base("127.0.0.1:1", "lifecycle-test", stateDir.toString(), Map.of()),
                     SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
             try {
                 assertTrue(app.httpAddress().getPort() > 0);

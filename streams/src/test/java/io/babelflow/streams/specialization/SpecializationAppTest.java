@@ -19,6 +19,7 @@ import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
+import io.babelflow.streams.StreamsDefaults;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class SpecializationAppTest {
 
     private void start(SpecializationConfig config) {
         driver = new TopologyTestDriver(SpecializationApp.topology(config),
-                SpecializationApp.streamsConfig("unused:9092", "specialization-test", stateDir.toString(), Map.of()),
+                StreamsDefaults.base("unused:9092", "specialization-test", stateDir.toString(), Map.of()),
                 Instant.parse("2026-01-01T00:00:00Z"));
         ByteArraySerializer bytes = new ByteArraySerializer();
         activations = driver.createInputTopic(Topics.ACTIVATION_STATS.name(), bytes, bytes);

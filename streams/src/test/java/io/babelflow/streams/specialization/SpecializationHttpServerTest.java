@@ -68,7 +68,7 @@ class SpecializationHttpServerTest {
     void servesTheRunSummary() throws Exception {
         RunLanguages roles = new RunLanguages("python", List.of("go"));
         RunSummary summary = RunSummary.empty("run-1", roles)
-                .withLoss(new StageSignal.LossSignal(300, "go", 2.0, Double.NaN, 1), 7)
+                .withLoss(new StageEvidence.LossEvidence(300, "go", 2.0, Double.NaN, 1), 7)
                 .withStage("go", new StageState(io.babelflow.events.Stage.TRANSITION, 2));
         stores.computeIfAbsent(SpecializationStores.RUN_SUMMARY, n -> new java.util.TreeMap<>()).put("run-1", summary);
         HttpResponse<String> response = get("/runs/run-1/summary");

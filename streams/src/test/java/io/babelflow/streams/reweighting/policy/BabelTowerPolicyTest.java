@@ -8,7 +8,7 @@ import io.babelflow.events.LanguageRole;
 import io.babelflow.events.Stage;
 import io.babelflow.streams.reweighting.Decision;
 import io.babelflow.streams.reweighting.RunLanguage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import io.babelflow.streams.reweighting.StepSignal;
 import io.babelflow.streams.reweighting.Weights;
 import java.util.List;
@@ -36,7 +36,7 @@ class BabelTowerPolicyTest {
             p.onStep(new StepSignal(step++, 100, Map.of("go", loss), Map.of(), 0, Map.of()));
         }
         // α = 4.0, β = 2.0, ℓ = 2.2 → P = 1.8 / 2.0 = 0.9; go = 0.3·(1 − 0.5·0.9) = 0.165; php += 0.135
-        Decision d = p.onStage(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 3, Map.of())).orElseThrow();
+        Decision d = p.onStage(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 3, Map.of())).orElseThrow();
         assertEquals(0.5, d.weights().get("python"), EPS);
         assertEquals(0.165, d.weights().get("go"), EPS);
         assertEquals(0.335, d.weights().get("php"), EPS);
@@ -48,9 +48,9 @@ class BabelTowerPolicyTest {
     @Test
     void withNoTranslationLanguageLeftTheFreedShareGoesToThePrimary() {
         BabelTowerPolicy p = policy(PY_GO_PHP, 0.1);
-        p.onStage(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 10, Map.of()));
+        p.onStage(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 10, Map.of()));
         // no losses seen: P taken as 1 → go 0.15, php 0.35; then php: 0.1, all freed (0.15 + 0.1) → python
-        Decision d = p.onStage(new StageSignal("php", Stage.TRANSLATION, Stage.TRANSITION, 20, Map.of())).orElseThrow();
+        Decision d = p.onStage(new StageChangeSignal("php", Stage.TRANSLATION, Stage.TRANSITION, 20, Map.of())).orElseThrow();
         assertEquals(0.75, d.weights().get("python"), EPS);
         assertEquals(0.15, d.weights().get("go"), EPS);
         assertEquals(0.1, d.weights().get("php"), EPS);
@@ -59,11 +59,11 @@ class BabelTowerPolicyTest {
     @Test
     void stabilizationKeepsTheCutAndReturningToTranslationRestoresIt() {
         BabelTowerPolicy p = policy(PY_GO_PHP, 0.1);
-        p.onStage(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 10, Map.of()));
-        Decision stable = p.onStage(new StageSignal("go", Stage.TRANSITION, Stage.STABILIZATION, 20, Map.of()))
+        p.onStage(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 10, Map.of()));
+        Decision stable = p.onStage(new StageChangeSignal("go", Stage.TRANSITION, Stage.STABILIZATION, 20, Map.of()))
                 .orElseThrow();
         assertEquals(0.15, stable.weights().get("go"), EPS);
-        Decision back = p.onStage(new StageSignal("go", Stage.STABILIZATION, Stage.TRANSLATION, 30, Map.of()))
+        Decision back = p.onStage(new StageChangeSignal("go", Stage.STABILIZATION, Stage.TRANSLATION, 30, Map.of()))
                 .orElseThrow();
         assertEquals(Map.of("python", 0.5, "go", 0.3, "php", 0.2), back.weights());
     }
@@ -79,7 +79,7 @@ class BabelTowerPolicyTest {
         assertEquals(0.6 * 0.8 / 0.95, first.weights().get("go"), EPS);
         assertEquals(0.35 * 0.8 / 0.95, first.weights().get("php"), EPS);
         // go cut to 0.3, php 0.65, python 0.05 → floor again
-        Decision d = p.onStage(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 5, Map.of())).orElseThrow();
+        Decision d = p.onStage(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 5, Map.of())).orElseThrow();
         assertEquals(0.2, d.weights().get("python"), EPS);
         assertEquals(0.3 * 0.8 / 0.95, d.weights().get("go"), EPS);
         assertEquals(0.65 * 0.8 / 0.95, d.weights().get("php"), EPS);
@@ -88,10 +88,10 @@ class BabelTowerPolicyTest {
     @Test
     void ignoresStagesOfNonNewLanguagesAndRepeatedStages() {
         BabelTowerPolicy p = policy(PY_GO_PHP, 0.1);
-        assertFalse(p.onStage(new StageSignal("python", null, Stage.TRANSITION, 1, Map.of())).isPresent());
-        assertFalse(p.onStage(new StageSignal("go", null, Stage.TRANSLATION, 1, Map.of())).isPresent());
-        assertTrue(p.onStage(new StageSignal("go", null, Stage.TRANSITION, 2, Map.of())).isPresent());
-        assertFalse(p.onStage(new StageSignal("go", Stage.TRANSITION, Stage.TRANSITION, 3, Map.of())).isPresent());
+        assertFalse(p.onStage(new StageChangeSignal("python", null, Stage.TRANSITION, 1, Map.of())).isPresent());
+        assertFalse(p.onStage(new StageChangeSignal("go", null, Stage.TRANSLATION, 1, Map.of())).isPresent());
+        assertTrue(p.onStage(new StageChangeSignal("go", null, Stage.TRANSITION, 2, Map.of())).isPresent());
+        assertFalse(p.onStage(new StageChangeSignal("go", Stage.TRANSITION, Stage.TRANSITION, 3, Map.of())).isPresent());
         assertEquals(Stage.TRANSITION, p.stage("go"));
     }
 }

@@ -1,17 +1,19 @@
-package io.babelflow.producers.control;
+package io.babelflow.schemas.mixture;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.babelflow.events.MixtureUpdate;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class MixtureValidatorTest {
+class MixtureWeightsTest {
     private static final Set<String> LANGS = Set.of("python", "go");
 
     private static MixtureUpdate update(long version, Map<String, Double> weights) {
@@ -20,7 +22,7 @@ class MixtureValidatorTest {
     }
 
     private static Optional<String> check(long version, Map<String, Double> weights) {
-        return MixtureValidator.problem(update(version, weights), LANGS, 2);
+        return MixtureWeights.problem(update(version, weights), LANGS, 2);
     }
 
     @Test
@@ -42,5 +44,21 @@ class MixtureValidatorTest {
         Map<String, Double> withNull = new HashMap<>();
         withNull.put("go", null);
         assertTrue(check(3, withNull).orElseThrow().contains("finite"));
+    }
+
+    @Test
+    void hugeWeightsNormaliseWithoutOverflow() {
+        Map<String, Double> huge = Map.of("python", 1e308, "go", 1e308);
+        assertEquals(Optional.empty(), check(3, huge));
+        double[] w = MixtureWeights.normalise(huge, List.of("python", "go", "cpp"));
+        assertArrayEquals(new double[] {0.5, 0.5, 0.0}, w);
+        assertArrayEquals(new double[] {1.0}, MixtureWeights.normalise(Map.of("go", Double.MIN_VALUE), List.of("go")));
+    }
+
+    @Test
+    void aVersionMayJumpAtMostTheBoundPastTheLatest() {
+        assertEquals(Optional.empty(), check(2 + MixtureWeights.MAX_VERSION_JUMP, Map.of("go", 1.0)));
+        assertTrue(check(3 + MixtureWeights.MAX_VERSION_JUMP, Map.of("go", 1.0)).orElseThrow().contains("jumps more than"));
+        assertTrue(check(Long.MAX_VALUE, Map.of("go", 1.0)).orElseThrow().contains("jumps more than"));
     }
 }

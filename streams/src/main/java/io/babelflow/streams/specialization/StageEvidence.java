@@ -8,7 +8,7 @@ import java.util.Map;
  * reading, or a held-out loss point. Passed between processors of one sub-topology, never
  * serialized on a topic; the records also form the run summary (JSON).
  */
-public sealed interface StageSignal {
+public sealed interface StageEvidence {
 
     /**
      * Model-wide outcome of one closed window.
@@ -20,10 +20,10 @@ public sealed interface StageSignal {
      * @param layerSpecific layer to language to neurons assigned
      * @param newest        false when a newer window had already closed: it then feeds no stage
      */
-    record WindowSignal(long windowStart, long windowEnd, boolean complete, List<Integer> missingRanks,
+    record WindowEvidence(long windowStart, long windowEnd, boolean complete, List<Integer> missingRanks,
             double probabilityBar, int candidates, int selected, Map<String, Integer> specific,
             Map<String, Integer> transferring, Map<String, Double> jaccard,
-            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest) implements StageSignal {
+            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest) implements StageEvidence {
     }
 
     /**
@@ -32,12 +32,12 @@ public sealed interface StageSignal {
      * @param middleShare mean share of the new language over the middle third of the layers
      * @param layerShares layer to share, every layer read so far at this step
      */
-    record ShareSignal(long step, String language, double middleShare, Map<Integer, Double> layerShares)
-            implements StageSignal {
+    record ShareEvidence(long step, String language, double middleShare, Map<Integer, Double> layerShares)
+            implements StageEvidence {
     }
 
     /** Held-out loss of one language at an eval point and its slope over the last points. */
-    record LossSignal(long step, String language, double loss, double slopePer1000Steps, int points)
-            implements StageSignal {
+    record LossEvidence(long step, String language, double loss, double slopePer1000Steps, int points)
+            implements StageEvidence {
     }
 }

@@ -8,9 +8,9 @@ import java.util.Objects;
  * A new language moved to another Babel Tower stage. {@code from} is null for a language's first
  * classification; {@code signals} are the values the stage detector used.
  */
-public record StageSignal(String language, Stage from, Stage to, long step, Map<String, Double> signals) {
+public record StageChangeSignal(String language, Stage from, Stage to, long step, Map<String, Double> signals) {
 
-    public StageSignal {
+    public StageChangeSignal {
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(to, "to");
         signals = Maps.frozen(signals);
