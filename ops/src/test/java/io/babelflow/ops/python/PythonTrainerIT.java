@@ -14,6 +14,7 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.kafka.TopicReader;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.SpecializationApp;
@@ -79,10 +80,10 @@ class PythonTrainerIT {
                   policy: schedule
                   params: {phases: "0:python=1.0,go=0.0;10:python=0.5,go=0.5", curve: linear, every: "2"}
                 """);
-        specialization = SpecializationApp.start(SpecializationApp.streamsConfig(kafka.bootstrapServers(),
+        specialization = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                 "spec-py", dir.resolve("state-spec").toString(), Map.of()), SpecializationConfig.DEFAULTS,
                 new InetSocketAddress("127.0.0.1", 0));
-        reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(), "rew-py",
+        reweighting = ReweightingApp.start(StreamsDefaults.base(kafka.bootstrapServers(), "rew-py",
                 dir.resolve("state-rew").toString(), Map.of()), ReweightingConfig.DEFAULTS);
         await(() -> specialization.streams().state() == KafkaStreams.State.RUNNING
                 && reweighting.streams().state() == KafkaStreams.State.RUNNING, "both apps RUNNING");
