@@ -9,9 +9,9 @@ import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -39,22 +39,11 @@ public final class StreamsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options every Streams app takes. */
-    static final class AppOptions {
-        @Option(names = "--state-dir", paramLabel = "DIR",
-                description = "Local state (RocksDB) folder (default: a folder under java.io.tmpdir per application id).")
-        Path stateDir;
-
-        @Option(names = "--application-id", paramLabel = "ID",
-                description = "Kafka Streams application.id; instances with the same id share the work.")
-        String applicationId;
-
-        @Option(names = "--replication-factor", defaultValue = "1",
-                description = "Replication factor of internal topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
-        int replicationFactor;
-
+    /** {@code --metrics-port}: the Streams apps' Prometheus endpoint ({@code serve} has /metrics on its own port). */
+    static final class MetricsOption {
         @Option(names = "--metrics-port", paramLabel = "N",
-                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) on 127.0.0.1:N (0 = any free port).")
+                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) "
+                        + "on 127.0.0.1:N (0 = any free port).")
         Integer metricsPort;
 
         /**
@@ -63,9 +52,6 @@ public final class StreamsCommand implements Runnable {
          */
         <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
                 Function<A, KafkaStreams> streams) throws InterruptedException {
-            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
-            }
             PrometheusRegistry registry = new PrometheusRegistry();
             MetricsServer metrics;
             try {
@@ -83,9 +69,32 @@ public final class StreamsCommand implements Runnable {
             }
         }
 
+        void checkMetricsPort() {
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
+            }
+        }
+    }
+
+    /** Options every Streams app takes. */
+    static final class AppOptions {
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "Local state (RocksDB) folder (default: a folder under java.io.tmpdir per application id).")
+        Path stateDir;
+
+        @Option(names = "--application-id", paramLabel = "ID",
+                description = "Kafka Streams application.id; instances with the same id share the work.")
+        String applicationId;
+
+        @Option(names = "--replication-factor", defaultValue = "-1", paramLabel = "N",
+                description = "Replication factor of internal topics and of registry topics this app creates "
+                        + "(default: the broker's default.replication.factor: 1 on 'babelflow broker', 3 on "
+                        + "'babelflow cluster').")
+        int replicationFactor;
+
         Map<String, Object> extra(ClientConfig client) {
-            if (replicationFactor < 1) {
-                throw new InvalidInputException("--replication-factor must be at least 1");
+            if (replicationFactor < 1 && replicationFactor != -1) {
+                throw new InvalidInputException("--replication-factor must be at least 1 (or -1, the broker's default)");
             }
             Map<String, Object> extra = new java.util.HashMap<>(client.overrides());
             extra.put("replication.factor", replicationFactor);
@@ -110,6 +119,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--http-port", defaultValue = "7071",
                 description = "Port of the query server on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
         int httpPort;
@@ -129,6 +141,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (httpPort < 0 || httpPort > 65535) {
                 throw new InvalidInputException("--http-port " + httpPort + " is not a TCP port");
             }
@@ -146,7 +159,7 @@ public final class StreamsCommand implements Runnable {
                     client.bootstrapServers(), httpPort);
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client));
-            app.run(appId, "specialization", () -> SpecializationApp.start(props, config,
+            metrics.run(appId, "specialization", () -> SpecializationApp.start(props, config,
                     new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
         }
@@ -163,6 +176,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--step-grace-seconds", defaultValue = "30",
                 description = "Merge a step after this long even if a data-parallel rank is missing (default: ${DEFAULT-VALUE}).")
         long stepGraceSeconds;
@@ -170,6 +186,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (stepGraceSeconds <= 0) {
                 throw new InvalidInputException("--step-grace-seconds must be > 0");
             }
@@ -179,7 +196,7 @@ public final class StreamsCommand implements Runnable {
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client));
-            app.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
+            metrics.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }
     }
