@@ -19,11 +19,13 @@ public sealed interface StageSignal {
      *                      (empty for the first window and for a window closed after a newer one)
      * @param layerSpecific layer to language to neurons assigned
      * @param newest        false when a newer window had already closed: it then feeds no stage
+     * @param transfer      new language to its model-wide {@link TransferMeasure} (absent: undefined)
      */
     record WindowSignal(long windowStart, long windowEnd, boolean complete, List<Integer> missingRanks,
             double probabilityBar, int candidates, int selected, Map<String, Integer> specific,
             Map<String, Integer> transferring, Map<String, Double> jaccard,
-            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest) implements StageSignal {
+            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest, Map<String, Double> transfer)
+            implements StageSignal {
     }
 
     /**

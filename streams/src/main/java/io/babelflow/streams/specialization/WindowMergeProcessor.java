@@ -219,6 +219,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
         Map<String, Integer> specificCounts = new LinkedHashMap<>();
         Map<String, Integer> transferringCounts = new LinkedHashMap<>();
         Map<Integer, Map<String, Integer>> layerCounts = new TreeMap<>();
+        Map<String, Double> modelTransfer = transfer(roles, languages, matrices, result.activationBar());
         List<NeuronSpecialization> records = new ArrayList<>();
         for (int i = 0; i < result.layers().size(); i++) {
             LapeResult.LayerSelection layer = result.layers().get(i);
@@ -265,6 +266,8 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
                     .setMeanEntropy(layer.meanEntropy())
                     .setSpecificNeurons(specificOut)
                     .setTransferringNeurons(transferringOut)
+                    .setSource(config.statsSource())
+                    .setTransferRatio(transfer(roles, languages, new double[][] {matrices[i]}, result.activationBar()))
                     .setJaccardWithPrevious(jaccard)
                     .setCreatedAt(java.time.Instant.ofEpochMilli(now))
                     .build();
@@ -299,9 +302,27 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
 
         StageSignal.WindowSignal signal = new StageSignal.WindowSignal(window.windowStart(), windowEnd,
                 window.complete(), window.missingRanks(), result.probabilityBar(), result.candidates(), result.selected(),
-                specificCounts, transferringCounts, modelJaccard, layerCounts, newest);
+                specificCounts, transferringCounts, modelJaccard, layerCounts, newest, modelTransfer);
         long timestamp = Math.max(window.lastTimestamp(), 0);
         context.forward(new Record<>(runId, Routed.pass(new ClosedWindow(records, signal)), timestamp));
+    }
+
+    /** New language to its {@link TransferMeasure} over the given layers; absent where it is undefined. */
+    private static Map<String, Double> transfer(RunLanguages roles, List<String> languages, double[][] matrices,
+            double bar) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        int primary = roles.known() ? languages.indexOf(roles.primary()) : -1;
+        if (primary < 0) {
+            return out;
+        }
+        for (String language : roles.newLanguages()) {
+            int x = languages.indexOf(language);
+            double t = x < 0 ? Double.NaN : TransferMeasure.ratio(matrices, languages.size(), primary, x, bar);
+            if (!Double.isNaN(t)) {
+                out.put(language, t);
+            }
+        }
+        return out;
     }
 
     private static List<Integer> boxed(int[] ids) {
