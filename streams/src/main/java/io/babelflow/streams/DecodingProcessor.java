@@ -2,9 +2,15 @@ package io.babelflow.streams;
 
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.EventDecodingException;
+import io.babelflow.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,6 +41,25 @@ public final class DecodingProcessor<T extends SpecificRecord> implements Proces
         this.check = check;
         this.tombstones = tombstones;
         this.app = app;
+    }
+
+    /**
+     * Reads a runId-keyed event topic as bytes and decodes it: the node names are the topic's name
+     * without its {@code babelflow.} prefix plus {@code -source} / {@code -decode}. Rejections stay
+     * in the stream as {@link Routed.Reject} for the caller to divert ({@link DeadLetters#divert}).
+     */
+    public static <T extends SpecificRecord> KStream<String, Routed<T>> decode(StreamsBuilder builder,
+            Topic<String, T> topic, Function<T, String> key, Function<T, String> check, boolean tombstones,
+            String app) {
+        String name = nodeName(topic);
+        AvroSerde<T> serde = AvroSerde.of(topic.valueType());
+        return builder.stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+                .process(() -> new DecodingProcessor<>(serde, key, check, tombstones, app), Named.as(name + "-decode"));
+    }
+
+    /** The topic's name without its namespace prefix, the stem of its decoding nodes' names. */
+    public static String nodeName(Topic<?, ?> topic) {
+        return topic.name().substring(topic.name().indexOf('.') + 1);
     }
 
     @Override

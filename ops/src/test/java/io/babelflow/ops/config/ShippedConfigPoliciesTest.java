@@ -10,11 +10,11 @@ import io.babelflow.streams.reweighting.MixtureController;
 import io.babelflow.streams.reweighting.MixtureDecision;
 import io.babelflow.streams.reweighting.PolicyFactory;
 import io.babelflow.streams.reweighting.RunLanguage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import io.babelflow.streams.reweighting.StepSignal;
 import io.babelflow.streams.reweighting.policy.LossCurveStageDetector;
 import io.babelflow.trainer.config.RunConfig;
-import io.babelflow.trainer.train.MixtureSchedule;
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +34,7 @@ class ShippedConfigPoliciesTest {
     private static final Path CONFIGS = Path.of("..", "trainer", "configs");
 
     /** What the simulated run saw: the updates applied and the stage changes derived. */
-    record Drive(List<MixtureDecision> updates, List<StageSignal> stages, Map<Long, Map<String, Double>> inForce) {
+    record Drive(List<MixtureDecision> updates, List<StageChangeSignal> stages, Map<Long, Map<String, Double>> inForce) {
     }
 
     /** Loss of a language {@code t} steps after it joined: 3 → 1.3 with a 0.4 bump centred at t = 600. */
@@ -50,10 +50,10 @@ class ShippedConfigPoliciesTest {
                 languages);
         Optional<LossCurveStageDetector> detector = PolicyFactory.lossCurveStageDetector(config.feedback().policy(),
                 config.feedback().params(), languages);
-        MixtureSchedule schedule = MixtureSchedule.of(config);
+        MixtureSchedule schedule = config.mixtureSchedule();
         Map<String, Long> joined = new LinkedHashMap<>();
         List<MixtureDecision> updates = new ArrayList<>();
-        List<StageSignal> stages = new ArrayList<>();
+        List<StageChangeSignal> stages = new ArrayList<>();
         Map<Long, Map<String, Double>> inForce = new LinkedHashMap<>();
         MixtureDecision next = null;
         long version = 0;
@@ -64,7 +64,7 @@ class ShippedConfigPoliciesTest {
                 applied = next.weights();
                 next = null;
             }
-            Map<String, Double> weights = version == 0 ? schedule.weightsAt(step) : applied;
+            Map<String, Double> weights = version == 0 ? schedule.at(step) : applied;
             inForce.put(step, weights);
             Map<String, Double> losses = new LinkedHashMap<>();
             Map<String, Long> tokens = new LinkedHashMap<>();
@@ -96,7 +96,7 @@ class ShippedConfigPoliciesTest {
     void babelTowerCutsANewLanguageThatJoinedByPhaseWhenItEntersTransition() {
         Drive d = drive("babel-tower.yaml");
         assertEquals(0.25, d.inForce().get(2000L).get("go"), 1e-12, "go joins by the trainer's phase at step 2000");
-        StageSignal transition = d.stages().stream().filter(s -> s.to() == Stage.TRANSITION && s.language().equals("go"))
+        StageChangeSignal transition = d.stages().stream().filter(s -> s.to() == Stage.TRANSITION && s.language().equals("go"))
                 .findFirst().orElseThrow(() -> new AssertionError("go never entered TRANSITION: " + d.stages()));
         assertTrue(transition.step() > 2000, "after joining: " + transition);
         MixtureDecision cut = d.updates().stream().filter(u -> u.basedOnStep() >= transition.step()).findFirst()

@@ -11,6 +11,7 @@ import io.babelflow.ops.kafka.TopicReader;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.trainer.FixtureCorpus;
@@ -111,7 +112,7 @@ class ClosedLoopIT {
     }
 
     static ReweightingApp startApp(String appId) throws InterruptedException {
-        return awaitRunning(ReweightingApp.start(ReweightingApp.streamsConfig(kafka.bootstrapServers(), appId,
+        return awaitRunning(ReweightingApp.start(StreamsDefaults.base(kafka.bootstrapServers(), appId,
                 dir.resolve("state-" + appId).toString(), Map.of()), ReweightingConfig.DEFAULTS));
     }
 
@@ -261,7 +262,7 @@ class ClosedLoopIT {
 
     @Test
     void reweightingAppRestartedMidRunSkipsAndDuplicatesNoVersion() throws Exception {
-        var props = ReweightingApp.streamsConfig(kafka.bootstrapServers(), "reweighting-restart",
+        var props = StreamsDefaults.base(kafka.bootstrapServers(), "reweighting-restart",
                 dir.resolve("state-reweighting-restart").toString(), Map.of());
         ReweightingApp app = startApp("reweighting-restart");
         Path config = config("restart", 80,

@@ -20,11 +20,12 @@ import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
-import io.babelflow.streams.specialization.SpecializationStores;
-import io.babelflow.streams.specialization.WindowProgress;
+import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.babelflow.streams.specialization.app.SpecializationStores;
+import io.babelflow.streams.specialization.window.WindowProgress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,7 +118,7 @@ class SpecializationIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
             ClientConfig client = ClientConfig.of(kafka.bootstrapServers());
             TopicProvisioner.ensureTopics(client, (short) 1);
-            Properties streamsConfig = SpecializationApp.streamsConfig(kafka.bootstrapServers(), "specialization-it",
+            Properties streamsConfig = StreamsDefaults.base(kafka.bootstrapServers(), "specialization-it",
                     dir.resolve("state").toString(), Map.of());
 
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
@@ -185,7 +186,7 @@ class SpecializationIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka-wide"))) {
             ClientConfig client = ClientConfig.of(kafka.bootstrapServers());
             TopicProvisioner.ensureTopics(client, (short) 1);
-            SpecializationApp app = SpecializationApp.start(SpecializationApp.streamsConfig(kafka.bootstrapServers(),
+            SpecializationApp app = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                     "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
                     SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),

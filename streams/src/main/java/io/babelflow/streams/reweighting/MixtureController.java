@@ -61,8 +61,8 @@ public final class MixtureController {
         return settle(policy.onEval(clean), clean.step(), nowMillis);
     }
 
-    public Optional<MixtureDecision> onStage(StageSignal signal, long nowMillis) {
-        Optional<StageSignal> clean = guardrails.sanitize(signal);
+    public Optional<MixtureDecision> onStage(StageChangeSignal signal, long nowMillis) {
+        Optional<StageChangeSignal> clean = guardrails.sanitize(signal);
         Optional<Decision> target = clean.isPresent() ? policy.onStage(clean.get()) : Optional.empty();
         return settle(target, signal.step(), nowMillis);
     }
@@ -110,7 +110,7 @@ public final class MixtureController {
             pending = null;
         }
         Map<String, Double> next = limited.get().weights();
-        if (Weights.maxAbsDifference(next, weights) <= Guardrails.TOLERANCE) {
+        if (Weights.maxAbsDifference(next, weights) <= WeightBounds.TOLERANCE) {
             return Optional.empty();
         }
         weights = next;

@@ -2,13 +2,14 @@ package io.babelflow.streams.reweighting;
 
 import io.babelflow.events.LanguageRole;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import io.babelflow.streams.reweighting.policy.BabelTowerPolicy;
 import io.babelflow.streams.reweighting.policy.ExcessLossPolicy;
 import io.babelflow.streams.reweighting.policy.Exp3Policy;
 import io.babelflow.streams.reweighting.policy.LossCurveStageDetector;
 import io.babelflow.streams.reweighting.policy.LossSource;
 import io.babelflow.streams.reweighting.policy.ReferenceLosses;
-import io.babelflow.streams.reweighting.policy.Schedule;
+import io.babelflow.streams.reweighting.policy.ScheduleSyntax;
 import io.babelflow.streams.reweighting.policy.SchedulePolicy;
 import io.babelflow.streams.reweighting.policy.StaticPolicy;
 import java.nio.file.Path;
@@ -21,38 +22,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds a policy by name from a run's {@code feedbackPolicy}, {@code policyParams} and languages.
+ * Builds a policy by name from a run's {@code feedbackPolicy}, {@code policyParams} and languages,
+ * reading the parameters {@link Policies} declares (keys, defaults, ranges: docs/policies.md).
  * Unknown names, unknown keys and bad values are {@link InvalidInputException}s naming the problem.
- *
- * <p>Parameters (all optional unless marked; per-language maps are {@code lang=value,...}):
- * <ul>
- *   <li>every policy: the {@link Guardrails} keys {@code floor}, {@code ceiling}, {@code maxChange},
- *       {@code minSteps}, {@code minSeconds};</li>
- *   <li>{@code static}: {@code weights} (default: the run's initial weights);</li>
- *   <li>{@code schedule}: {@code phases} (required, see {@link Schedule}), {@code by=steps|tokens}
- *       (steps), {@code curve=linear|cosine} (linear), {@code every} steps between proposals (100);</li>
- *   <li>{@code exp3}: {@code rewardScale} (0.1), {@code warmup} steps (0), {@code every} (1);</li>
- *   <li>{@code excess-loss}: exactly one of {@code reference} (per-language target losses for every
- *       language) or {@code referenceRun} (path of a recorded run's telemetry file); {@code signal=train|heldout}
- *       (train), {@code eta} (1), {@code smoothing} c (0.001), {@code every} (1), {@code output=current|average}
- *       (current);</li>
- *   <li>{@code babel-tower}: {@code reduction} r (0.5), {@code primaryFloor} (0.1; with a single PRIMARY
- *       language it also becomes that language's guardrail floor), {@code signal=train|heldout} (train),
- *       {@code ema} loss smoothing (0.9), and for the loss-curve stage fallback {@code stageTransitionBelow}
- *       (0.9), {@code stageStableAbove} (0.98), {@code stagePatience} (3), {@code stageMinDrop} (0.05).</li>
- * </ul>
  */
 public final class PolicyFactory {
-    public static final List<String> POLICIES = List.of(StaticPolicy.NAME, SchedulePolicy.NAME, Exp3Policy.NAME,
-            ExcessLossPolicy.NAME, BabelTowerPolicy.NAME);
-
-    private static final Map<String, Set<String>> KEYS = Map.of(
-            StaticPolicy.NAME, Set.of("weights"),
-            SchedulePolicy.NAME, Set.of("phases", "by", "curve", "every"),
-            Exp3Policy.NAME, Set.of("rewardScale", "warmup", "every"),
-            ExcessLossPolicy.NAME, Set.of("reference", "referenceRun", "signal", "eta", "smoothing", "every", "output"),
-            BabelTowerPolicy.NAME, Set.of("reduction", "primaryFloor", "signal", "ema", "stageTransitionBelow",
-                    "stageStableAbove", "stagePatience", "stageMinDrop"));
 
     private PolicyFactory() {
     }
@@ -79,39 +53,41 @@ public final class PolicyFactory {
             return Optional.empty();
         }
         PolicyParams p = params(name, params, run);
-        LossCurveStageDetector.Thresholds d = LossCurveStageDetector.Thresholds.DEFAULT;
         return Optional.of(new LossCurveStageDetector(
                 run.stream().filter(l -> l.role() == LanguageRole.NEW).map(RunLanguage::id).toList(),
-                p.number("ema", 0.9, 0, 0.999999),
+                p.number(Policies.BabelTower.EMA),
                 new LossCurveStageDetector.Thresholds(
-                        p.number("stageTransitionBelow", d.transitionBelow(), 0, 1),
-                        p.number("stageStableAbove", d.stableAbove(), 0, 1),
-                        (int) p.integer("stagePatience", d.patience(), 1),
-                        p.number("stageMinDrop", d.minDrop(), 0, 1))));
+                        p.number(Policies.BabelTower.STAGE_TRANSITION_BELOW),
+                        p.number(Policies.BabelTower.STAGE_STABLE_ABOVE),
+                        (int) p.integer(Policies.BabelTower.STAGE_PATIENCE),
+                        p.number(Policies.BabelTower.STAGE_MIN_DROP))));
     }
 
     /** Which loss the policy reads for its curves, so a backtest knows which signal drives derived stages. */
     public static LossSource lossSource(String name, Map<String, String> params, List<RunLanguage> languages) {
-        return params(checkedName(name), params, RunLanguage.validate(languages))
-                .choice("signal", LossSource.class, LossSource.TRAIN);
+        String policy = checkedName(name);
+        PolicyParams p = params(policy, params, RunLanguage.validate(languages));
+        return Policies.spec(policy).orElseThrow().params().stream().filter(param -> param.key().equals("signal"))
+                .findFirst().map(signal -> p.choice(signal, LossSource.class)).orElse(LossSource.TRAIN);
     }
 
     private static String checkedName(String name) {
         if (name == null || name.isBlank()) {
-            throw new InvalidInputException("no reweighting policy given; choose one of " + String.join(", ", POLICIES));
+            throw new InvalidInputException("no reweighting policy given; choose one of " + String.join(", ", Policies.names()));
         }
         String n = name.trim();
-        if (!POLICIES.contains(n)) {
+        if (!Policies.names().contains(n)) {
             throw new InvalidInputException("unknown reweighting policy '" + n + "'; choose one of "
-                    + String.join(", ", POLICIES));
+                    + String.join(", ", Policies.names()));
         }
         return n;
     }
 
     private static PolicyParams params(String name, Map<String, String> params, List<RunLanguage> run) {
         PolicyParams p = new PolicyParams(name.trim(), params, run.stream().map(RunLanguage::id).toList());
-        Set<String> known = new HashSet<>(KEYS.get(name.trim()));
-        known.addAll(Guardrails.PARAMS);
+        Set<String> known = new HashSet<>();
+        Policies.spec(name.trim()).orElseThrow().params().forEach(param -> known.add(param.key()));
+        Policies.Guards.PARAMS.forEach(param -> known.add(param.key()));
         p.requireOnly(known);
         return p;
     }
@@ -119,45 +95,47 @@ public final class PolicyFactory {
     private static ReweightingPolicy build(String name, PolicyParams p, List<RunLanguage> run) {
         Map<String, Double> initial = Weights.initial(run);
         return switch (name) {
-            case StaticPolicy.NAME -> new StaticPolicy(p.has("weights")
-                    ? positive(p, "weights", fill(p, p.languageMap("weights", p.string("weights", ""), 0, 1e9, false)))
+            case StaticPolicy.NAME -> new StaticPolicy(p.has(Policies.Static.WEIGHTS)
+                    ? positive(p, "weights", fill(p, p.languageMap("weights", p.string(Policies.Static.WEIGHTS), 0, 1e9,
+                            false)))
                     : initial);
             case SchedulePolicy.NAME -> {
-                if (!p.has("phases")) {
+                if (!p.has(Policies.Scheduled.PHASES)) {
                     throw p.error("parameter phases is required, e.g. phases=0:en=0.9,zh=0.1;2000:en=0.5,zh=0.5");
                 }
-                Schedule schedule = Schedule.parse(p, "phases", p.string("phases", ""),
-                        p.choice("curve", Schedule.Curve.class, Schedule.Curve.LINEAR));
-                yield new SchedulePolicy(schedule, p.choice("by", SchedulePolicy.Axis.class, SchedulePolicy.Axis.STEPS),
-                        p.integer("every", 100, 1));
+                MixtureSchedule schedule = ScheduleSyntax.parse(p, "phases", p.string(Policies.Scheduled.PHASES),
+                        ScheduleSyntax.curve(p, Policies.Scheduled.CURVE.key()));
+                yield new SchedulePolicy(schedule, p.choice(Policies.Scheduled.BY, SchedulePolicy.Axis.class),
+                        p.integer(Policies.Scheduled.EVERY));
             }
-            case Exp3Policy.NAME -> new Exp3Policy(initial, p.positive("rewardScale", 0.1, 1e6),
-                    p.integer("warmup", 0, 0), p.integer("every", 1, 1));
+            case Exp3Policy.NAME -> new Exp3Policy(initial, p.positive(Policies.Exp3.REWARD_SCALE),
+                    p.integer(Policies.Exp3.WARMUP), p.integer(Policies.Exp3.EVERY));
             case ExcessLossPolicy.NAME -> {
-                LossSource source = p.choice("signal", LossSource.class, LossSource.TRAIN);
-                yield new ExcessLossPolicy(initial, reference(p, source), source,
-                        p.number("eta", 1.0, 0, 1e6), p.number("smoothing", 1e-3, 0, 1), p.integer("every", 1, 1),
-                        p.choice("output", ExcessLossPolicy.Output.class, ExcessLossPolicy.Output.CURRENT));
+                LossSource source = p.choice(Policies.ExcessLoss.SIGNAL, LossSource.class);
+                yield new ExcessLossPolicy(initial, reference(p, source), source, p.number(Policies.ExcessLoss.ETA),
+                        p.number(Policies.ExcessLoss.SMOOTHING), p.integer(Policies.ExcessLoss.EVERY),
+                        p.choice(Policies.ExcessLoss.OUTPUT, ExcessLossPolicy.Output.class));
             }
             case BabelTowerPolicy.NAME -> {
-                if (p.has("primaryFloor") && run.stream().noneMatch(l -> l.role() == LanguageRole.PRIMARY)) {
+                if (p.has(Policies.BabelTower.PRIMARY_FLOOR) && run.stream().noneMatch(l -> l.role() == LanguageRole.PRIMARY)) {
                     throw p.error("primaryFloor is set but the run has no PRIMARY language");
                 }
-                yield new BabelTowerPolicy(run, initial, p.number("reduction", 0.5, 0, 1),
-                        p.number("primaryFloor", 0.1, 0, 1), p.choice("signal", LossSource.class, LossSource.TRAIN),
-                        p.number("ema", 0.9, 0, 0.999999));
+                yield new BabelTowerPolicy(run, initial, p.number(Policies.BabelTower.REDUCTION),
+                        p.number(Policies.BabelTower.PRIMARY_FLOOR), p.choice(Policies.BabelTower.SIGNAL, LossSource.class),
+                        p.number(Policies.BabelTower.EMA));
             }
             default -> throw new IllegalStateException("policy " + name + " is registered but not built");
         };
     }
 
     private static ReferenceLosses reference(PolicyParams p, LossSource source) {
-        if (p.has("reference") == p.has("referenceRun")) {
+        if (p.has(Policies.ExcessLoss.REFERENCE) == p.has(Policies.ExcessLoss.REFERENCE_RUN)) {
             throw p.error("give exactly one of reference (lang=loss,...) or referenceRun (telemetry file)");
         }
-        ReferenceLosses ref = p.has("reference")
-                ? ReferenceLosses.constant(p.languageMap("reference", p.string("reference", ""), 0, 1e6, false))
-                : ReferenceLosses.fromFile(Path.of(p.string("referenceRun", "")), source);
+        ReferenceLosses ref = p.has(Policies.ExcessLoss.REFERENCE)
+                ? ReferenceLosses.constant(p.languageMap("reference", p.string(Policies.ExcessLoss.REFERENCE), 0, 1e6,
+                        false))
+                : ReferenceLosses.fromFile(Path.of(p.string(Policies.ExcessLoss.REFERENCE_RUN)), source);
         List<String> missing = p.languages().stream().filter(l -> !ref.languages().contains(l)).toList();
         if (!missing.isEmpty()) {
             throw p.error("reference has no " + source.name().toLowerCase(Locale.ROOT) + " loss for "
@@ -172,7 +150,7 @@ public final class PolicyFactory {
             return Guardrails.fromParams(p);
         }
         // a single primary's floor is enforced on every update, not only on the policy's own targets
-        return Guardrails.fromParams(p, Map.of(primary.get(0).id(), p.number("primaryFloor", 0.1, 0, 1)));
+        return Guardrails.fromParams(p, Map.of(primary.get(0).id(), p.number(Policies.BabelTower.PRIMARY_FLOOR)));
     }
 
     private static Map<String, Double> fill(PolicyParams p, Map<String, Double> given) {

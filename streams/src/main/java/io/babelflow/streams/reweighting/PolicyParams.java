@@ -48,6 +48,34 @@ public final class PolicyParams {
         }
     }
 
+    public boolean has(PolicyParam param) {
+        return has(param.key());
+    }
+
+    public String string(PolicyParam param) {
+        return string(param.key(), "");
+    }
+
+    public double number(PolicyParam param) {
+        return number(param.key(), param.fallback(), param.min(), param.max());
+    }
+
+    public double positive(PolicyParam param) {
+        return positive(param.key(), param.fallback(), param.max());
+    }
+
+    public long integer(PolicyParam param) {
+        return integer(param.key(), (long) param.fallback(), (long) param.min());
+    }
+
+    public <E extends Enum<E>> E choice(PolicyParam param, Class<E> type) {
+        return choice(param.key(), type, type.cast(param.choice()));
+    }
+
+    public Map<String, Double> perLanguage(PolicyParam param) {
+        return perLanguage(param.key(), param.fallback(), param.min(), param.max());
+    }
+
     public String string(String key, String fallback) {
         String v = values.get(key);
         return v == null || v.isBlank() ? fallback : v.trim();

@@ -25,7 +25,7 @@ public interface ReweightingPolicy {
         return Optional.empty();
     }
 
-    default Optional<Decision> onStage(StageSignal signal) {
+    default Optional<Decision> onStage(StageChangeSignal signal) {
         return Optional.empty();
     }
 

@@ -47,8 +47,8 @@ public final class TelemetrySignals {
                 ranks.stream().map(EvalResult::getLanguageTokens).toList()));
     }
 
-    public static StageSignal stage(StageChange change) {
-        return new StageSignal(change.getLanguage(), change.getFrom(), change.getTo(), change.getStep(),
+    public static StageChangeSignal stage(StageChange change) {
+        return new StageChangeSignal(change.getLanguage(), change.getFrom(), change.getTo(), change.getStep(),
                 change.getSignals());
     }
 

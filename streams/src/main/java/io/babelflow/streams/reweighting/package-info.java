@@ -4,7 +4,7 @@
  *
  * <p>Flow: the app turns Avro events into signals ({@link io.babelflow.streams.reweighting.TelemetrySignals}:
  * {@link io.babelflow.streams.reweighting.StepSignal}, {@link io.babelflow.streams.reweighting.EvalSignal},
- * {@link io.babelflow.streams.reweighting.StageSignal}) and hands them to the run's
+ * {@link io.babelflow.streams.reweighting.StageChangeSignal}) and hands them to the run's
  * {@link io.babelflow.streams.reweighting.MixtureController}, built by
  * {@link io.babelflow.streams.reweighting.PolicyFactory#controller} from RunStarted's feedbackPolicy,
  * policyParams and languages. The controller sanitises the signals, asks the

@@ -53,10 +53,10 @@ class MixtureControllerTest {
                 out.add(new EvalSignal(step, loss));
             }
             if (step == 60) {
-                out.add(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, step, Map.of("ratio", 0.4)));
+                out.add(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, step, Map.of("ratio", 0.4)));
             }
             if (step == 130) {
-                out.add(new StageSignal("php", null, Stage.TRANSITION, step, Map.of()));
+                out.add(new StageChangeSignal("php", null, Stage.TRANSITION, step, Map.of()));
             }
         }
         return out;
@@ -70,7 +70,7 @@ class MixtureControllerTest {
         if (signal instanceof EvalSignal e) {
             return c.onEval(e, now);
         }
-        return c.onStage((StageSignal) signal, now);
+        return c.onStage((StageChangeSignal) signal, now);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,9 +129,9 @@ class MixtureControllerTest {
         StepSignal step0 = new StepSignal(0, 10, Map.of(), Map.of(), 0, Map.of());
         assertTrue(c.onStep(step0, 0).isEmpty()); // base mixture already in force: nothing to send
         c.onStep(new StepSignal(1, 10, Map.of(), Map.of(), 0, Map.of()), 0);
-        assertTrue(c.onStage(new StageSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 1, Map.of()), 0).isPresent());
+        assertTrue(c.onStage(new StageChangeSignal("go", Stage.TRANSLATION, Stage.TRANSITION, 1, Map.of()), 0).isPresent());
         // a second change at step 5 is within 10 steps of the update at step 1: held back, not lost
-        assertTrue(c.onStage(new StageSignal("php", Stage.TRANSLATION, Stage.TRANSITION, 5, Map.of()), 0).isEmpty());
+        assertTrue(c.onStage(new StageChangeSignal("php", Stage.TRANSLATION, Stage.TRANSITION, 5, Map.of()), 0).isEmpty());
         assertEquals(1, c.counters().deferredTargets());
         assertTrue(c.pending().isPresent());
         for (long s = 6; s < 11; s++) {

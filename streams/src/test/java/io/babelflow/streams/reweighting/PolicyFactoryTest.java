@@ -27,7 +27,7 @@ class PolicyFactoryTest {
         Map<String, Map<String, String>> minimal = Map.of(
                 "static", Map.of(), "schedule", Map.of("phases", "0:en=1"), "exp3", Map.of(),
                 "excess-loss", Map.of("reference", "en=2,zh=3"), "babel-tower", Map.of());
-        for (String name : PolicyFactory.POLICIES) {
+        for (String name : Policies.names()) {
             assertEquals(name, PolicyFactory.controller(name, minimal.get(name), RUN).policyName());
             assertEquals(name, PolicyFactory.policy(name, minimal.get(name), RUN).name());
         }

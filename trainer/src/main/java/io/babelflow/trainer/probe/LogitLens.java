@@ -52,8 +52,8 @@ public final class LogitLens {
     }
 
     static boolean distinguishable(ProbePrompt p) {
-        byte[] a = p.answer().getBytes(StandardCharsets.UTF_8);
-        byte[] b = p.primaryAnswer().getBytes(StandardCharsets.UTF_8);
+        byte[] a = p.answerNew().getBytes(StandardCharsets.UTF_8);
+        byte[] b = p.answerPrimary().getBytes(StandardCharsets.UTF_8);
         return a.length > 0 && b.length > 0 && a[0] != b[0];
     }
 
@@ -76,11 +76,11 @@ public final class LogitLens {
             List<byte[]> answers = new ArrayList<>();
             for (ProbePrompt p : list) {
                 prefixes.add(p.promptBytes());
-                answers.add(p.answer().getBytes(StandardCharsets.UTF_8));
+                answers.add(p.answerNew().getBytes(StandardCharsets.UTF_8));
             }
             for (ProbePrompt p : list) {
                 prefixes.add(p.promptBytes());
-                answers.add(p.primaryAnswer().getBytes(StandardCharsets.UTF_8));
+                answers.add(p.answerPrimary().getBytes(StandardCharsets.UTF_8));
             }
             double[][] probability = answerProbabilities(model, prefixes, answers);
             int n = list.size();

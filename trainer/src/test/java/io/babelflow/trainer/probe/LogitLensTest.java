@@ -54,8 +54,8 @@ class LogitLensTest {
             double go = 0;
             double python = 0;
             for (ProbePrompt p : PROMPTS) {
-                go += chainRule(model, scope, p.prompt(), p.answer());
-                python += chainRule(model, scope, p.prompt(), p.primaryAnswer());
+                go += chainRule(model, scope, p.prompt(), p.answerNew());
+                python += chainRule(model, scope, p.prompt(), p.answerPrimary());
             }
             LanguageReading last = readings.get(2).get(0);
             assertEquals("go", last.getProbeLanguage());

@@ -5,24 +5,20 @@ import io.babelflow.events.MixtureUpdate;
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
-import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.Topic;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.DecodingProcessor;
+import io.babelflow.streams.InputChecks;
 import io.babelflow.streams.Routed;
 import io.babelflow.streams.StreamsApp;
-import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.StreamsLifecycle;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -64,7 +60,7 @@ public final class ReweightingApp implements StreamsApp {
         builder.addStateStore(ReweightingStores.openSteps());
 
         KStream<String, Routed<SpecificRecord>> inputs =
-                decoded(builder, Topics.RUNS, RunStarted::getRunId, InputChecks::runStarted, true, app)
+                decoded(builder, Topics.RUNS, RunStarted::getRunId, FeedbackRun::problem, true, app)
                 .merge(decoded(builder, Topics.TRAIN_STEPS, TrainStep::getRunId, InputChecks::trainStep, false, app),
                         Named.as("merge-train-steps"))
                 .merge(decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId, InputChecks::evalResult, false, app),
@@ -81,29 +77,15 @@ public final class ReweightingApp implements StreamsApp {
     }
 
     /**
-     * Reads a runId-keyed event topic as bytes and decodes it; rejections stay in the stream (as
-     * {@link Routed.Reject}) for the controller to count and pass to the one dead-letter sink.
+     * A decoded input; rejections stay in the stream (as {@link Routed.Reject}) for the controller
+     * to count and pass to the one dead-letter sink.
      */
     @SuppressWarnings("unchecked")
     private static <T extends SpecificRecord> KStream<String, Routed<SpecificRecord>> decoded(StreamsBuilder builder,
             Topic<String, T> topic, Function<T, String> key, Function<T, String> check, boolean tombstones, String app) {
-        String name = topic.name().substring(topic.name().indexOf('.') + 1);
-        AvroSerde<T> serde = AvroSerde.of(topic.valueType());
-        KStream<String, Routed<T>> routed = builder
-                .stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
-                .process(() -> new DecodingProcessor<>(serde, key, check, tombstones, app), Named.as(name + "-decode"));
+        KStream<String, Routed<T>> routed = DecodingProcessor.decode(builder, topic, key, check, tombstones, app);
         // Routed is immutable and only read downstream, so a Routed<T> is a Routed<SpecificRecord>
         return (KStream<String, Routed<SpecificRecord>>) (KStream<String, ?>) routed;
-    }
-
-    /**
-     * Client configuration: {@link StreamsDefaults} (exactly-once v2, commit interval 100 ms,
-     * replication factor 1 unless {@code extra} sets {@code replication.factor}, bounded RocksDB
-     * memory); {@code extra} overrides every default.
-     */
-    public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
-            Map<String, ?> extra) {
-        return StreamsDefaults.base(bootstrapServers, applicationId, stateDir, extra);
     }
 
     /** Starts the app and returns at once; {@link #close()} stops it. */

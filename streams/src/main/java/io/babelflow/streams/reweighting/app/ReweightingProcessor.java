@@ -75,7 +75,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
     private final Map<String, MixtureController> live = new HashMap<>();
     private final Set<String> unbuildable = new HashSet<>();
     private ProcessorContext<String, Routed<MixtureUpdate>> context;
-    private KeyValueStore<String, RunConfig> runs;
+    private KeyValueStore<String, FeedbackRun> runs;
     private KeyValueStore<String, byte[]> controllers;
     private KeyValueStore<String, StepProgress> progress;
     private KeyValueStore<String, OpenStep> openSteps;
@@ -129,8 +129,8 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
     // ---- runs --------------------------------------------------------------------------------------
 
     private void configure(String runId, RunStarted run, long now) {
-        RunConfig wanted = RunConfig.of(run);
-        RunConfig current = runs.get(runId);
+        FeedbackRun wanted = FeedbackRun.of(run);
+        FeedbackRun current = runs.get(runId);
         if (wanted == null) {
             if (current != null) {
                 forget(runId, "its RunStarted asks for no feedback");
@@ -292,7 +292,7 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
         });
 
         List<String> steered = new ArrayList<>();
-        try (KeyValueIterator<String, RunConfig> it = runs.all()) {
+        try (KeyValueIterator<String, FeedbackRun> it = runs.all()) {
             it.forEachRemaining(entry -> steered.add(entry.key));
         }
         for (String runId : steered) {
@@ -312,14 +312,14 @@ final class ReweightingProcessor implements Processor<String, Routed<SpecificRec
     // ---- state -------------------------------------------------------------------------------------
 
     /**
-     * The run's controller: the live one, or rebuilt from its RunConfig and restored from its snapshot.
+     * The run's controller: the live one, or rebuilt from its FeedbackRun and restored from its snapshot.
      * Null when the configuration cannot be built on this host (an excess-loss referenceRun file that
      * is not here): the run's signals are skipped, its state kept, and the other runs go on.
      */
     private MixtureController controller(String runId) {
         MixtureController c = live.get(runId);
         if (c == null) {
-            RunConfig config = runs.get(runId);
+            FeedbackRun config = runs.get(runId);
             try {
                 c = config.controller();
             } catch (InvalidInputException e) {

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.Stores;
  * its partition and every write commits in the same exactly-once transaction as the updates it led to.
  */
 public final class ReweightingStores {
-    /** runId → {@link RunConfig} of every steered run (policy, params, languages). */
+    /** runId → {@link FeedbackRun} of every steered run (policy, params, languages). */
     public static final String RUNS = "reweighting-runs";
     /** runId → {@link io.babelflow.streams.reweighting.MixtureController#snapshot()}: versions, weights, policy state. */
     public static final String CONTROLLERS = "reweighting-controllers";
@@ -27,8 +27,8 @@ public final class ReweightingStores {
     private ReweightingStores() {
     }
 
-    static StoreBuilder<KeyValueStore<String, RunConfig>> runs() {
-        return store(RUNS, JsonSerde.of(RunConfig.class));
+    static StoreBuilder<KeyValueStore<String, FeedbackRun>> runs() {
+        return store(RUNS, JsonSerde.of(FeedbackRun.class));
     }
 
     // the controller and the rank merge are rewritten on every step (per rank for open steps): caching

@@ -11,7 +11,7 @@ import io.babelflow.streams.reweighting.MixtureController;
 import io.babelflow.streams.reweighting.MixtureDecision;
 import io.babelflow.streams.reweighting.PolicyFactory;
 import io.babelflow.streams.reweighting.RunLanguage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import io.babelflow.streams.reweighting.StepSignal;
 import io.babelflow.streams.reweighting.TelemetrySignals;
 import io.babelflow.streams.reweighting.Weights;
@@ -129,7 +129,7 @@ public final class PolicyBacktest {
         if (detector.isEmpty()) {
             return;
         }
-        for (StageSignal s : detector.get().observe(step, loss)) {
+        for (StageChangeSignal s : detector.get().observe(step, loss)) {
             Optional<MixtureDecision> d = controller.onStage(s, time);
             d.ifPresent(u -> updates.add(new BacktestResult.Update(step, u)));
         }

@@ -7,7 +7,7 @@ import io.babelflow.streams.reweighting.Decision;
 import io.babelflow.streams.reweighting.EvalSignal;
 import io.babelflow.streams.reweighting.ReweightingPolicy;
 import io.babelflow.streams.reweighting.RunLanguage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import io.babelflow.streams.reweighting.StateJson;
 import io.babelflow.streams.reweighting.StepSignal;
 import io.babelflow.streams.reweighting.Weights;
@@ -134,7 +134,7 @@ public final class BabelTowerPolicy implements ReweightingPolicy {
     }
 
     @Override
-    public Optional<Decision> onStage(StageSignal signal) {
+    public Optional<Decision> onStage(StageChangeSignal signal) {
         String l = signal.language();
         Stage current = stages.get(l);
         if (current == null || current == signal.to()) {

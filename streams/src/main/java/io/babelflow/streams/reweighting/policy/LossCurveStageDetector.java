@@ -1,7 +1,7 @@
 package io.babelflow.streams.reweighting.policy;
 
 import io.babelflow.events.Stage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +44,8 @@ public final class LossCurveStageDetector {
     }
 
     /** Feeds one observation of per-language losses at {@code step}; returns the stage changes it causes. */
-    public List<StageSignal> observe(long step, Map<String, Double> loss) {
-        List<StageSignal> changes = new ArrayList<>();
+    public List<StageChangeSignal> observe(long step, Map<String, Double> loss) {
+        List<StageChangeSignal> changes = new ArrayList<>();
         curves.forEach((l, curve) -> {
             Double v = loss.get(l);
             if (v == null || !Double.isFinite(v) || v < 0) {
@@ -71,7 +71,7 @@ public final class LossCurveStageDetector {
                 evidence.put("initialLoss", c.initial());
                 evidence.put("lowestLoss", c.lowest());
                 evidence.put("smoothedLoss", c.smoothed());
-                changes.add(new StageSignal(l, stage, next, step, evidence));
+                changes.add(new StageChangeSignal(l, stage, next, step, evidence));
             }
         });
         return changes;

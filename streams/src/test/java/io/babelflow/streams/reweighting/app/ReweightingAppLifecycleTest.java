@@ -3,6 +3,7 @@ package io.babelflow.streams.reweighting.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.babelflow.streams.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +20,7 @@ class ReweightingAppLifecycleTest {
     void startsReturnsAtOnceAndClosesIdempotently() {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             ReweightingApp app = ReweightingApp.start(
-                    ReweightingApp.streamsConfig("127.0.0.1:1", "lifecycle-test", stateDir.toString(), Map.of()),
+                    StreamsDefaults.base("127.0.0.1:1", "lifecycle-test", stateDir.toString(), Map.of()),
                     ReweightingConfig.DEFAULTS);
             try {
                 assertEquals(new ReweightingMetrics(0, 0, 0, 0, 0, 0, 0, 0), app.metrics(), "no task assigned yet");

@@ -20,6 +20,7 @@ import io.babelflow.schemas.Topics;
 import io.babelflow.schemas.telemetry.TelemetryFile;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.JsonSerde;
+import io.babelflow.streams.StreamsDefaults;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class ReweightingAppTest {
 
     private void start(Path dir, Map<String, ?> extra) {
         driver = new TopologyTestDriver(ReweightingApp.topology(CONFIG),
-                ReweightingApp.streamsConfig("unused:9092", "reweighting-test", dir.toString(), extra), START);
+                StreamsDefaults.base("unused:9092", "reweighting-test", dir.toString(), extra), START);
         ByteArraySerializer bytes = new ByteArraySerializer();
         runs = driver.createInputTopic(Topics.RUNS.name(), bytes, bytes);
         steps = driver.createInputTopic(Topics.TRAIN_STEPS.name(), bytes, bytes);
@@ -450,7 +451,7 @@ class ReweightingAppTest {
 
     /** What a restarted client does before processing: every store gets its changelog's latest values. */
     private static void restoreChangelogs(TopologyTestDriver from, TopologyTestDriver to) {
-        restore(from, to, ReweightingStores.RUNS, JsonSerde.of(RunConfig.class));
+        restore(from, to, ReweightingStores.RUNS, JsonSerde.of(FeedbackRun.class));
         restore(from, to, ReweightingStores.CONTROLLERS, Serdes.ByteArray());
         restore(from, to, ReweightingStores.STEP_PROGRESS, JsonSerde.of(StepProgress.class));
         restore(from, to, ReweightingStores.OPEN_STEPS, JsonSerde.of(OpenStep.class));

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.babelflow.events.Stage;
-import io.babelflow.streams.reweighting.StageSignal;
+import io.babelflow.streams.reweighting.StageChangeSignal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +41,7 @@ class LossCurveStageDetectorTest {
         LossCurveStageDetector d = new LossCurveStageDetector(List.of("go"), 0.0,
                 new LossCurveStageDetector.Thresholds(0.9, 0.98, 2, 0.05));
         double[] curve = {4.0, 3.0, 2.0, 2.1, 2.4, 2.5, 2.2, 2.0, 1.9};
-        List<StageSignal> changes = new ArrayList<>();
+        List<StageChangeSignal> changes = new ArrayList<>();
         for (int s = 0; s < curve.length; s++) {
             changes.addAll(d.observe(s, Map.of("go", curve[s])));
         }
