@@ -1,5 +1,6 @@
 package io.babelflow.ops.cli;
 
+import io.babelflow.events.StatsSource;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.metrics.MetricsServer;
 import io.babelflow.ops.metrics.StreamsMetricsCollector;
@@ -147,6 +148,11 @@ public final class StreamsCommand implements Runnable {
                 description = "LAPE: percentile of activation probabilities a neuron must exceed (default: ${DEFAULT-VALUE}).")
         double filterRate;
 
+        @Option(names = "--stats-source", defaultValue = "HELDOUT",
+                description = "activation statistics LAPE reads: HELDOUT (fixed probe text per language at eval "
+                        + "points, LAPE's setting) or TRAIN (each window's training batches); default ${DEFAULT-VALUE}")
+        StatsSource statsSource;
+
         @Option(names = "--grace-seconds", defaultValue = "120",
                 description = "Close a window this long after it opened even if ranks are missing (default: ${DEFAULT-VALUE}).")
         long graceSeconds;
@@ -162,7 +168,8 @@ public final class StreamsCommand implements Runnable {
             try {
                 config = SpecializationConfig.DEFAULTS
                         .withLape(new LapeParameters(filterRate, topRate, LapeParameters.DEFAULTS.activationBarRatio()))
-                        .withGrace(Duration.ofSeconds(graceSeconds));
+                        .withGrace(Duration.ofSeconds(graceSeconds))
+                        .withStatsSource(statsSource);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(e.getMessage(), e);
             }
