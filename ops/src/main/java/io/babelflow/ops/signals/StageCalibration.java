@@ -95,8 +95,8 @@ public final class StageCalibration {
         LineChart chart = new LineChart("stages: held-out loss / share / transfer", "step", "value");
         for (String l : newLanguages) {
             long at = introduced.getOrDefault(l, Long.MAX_VALUE);
-            System.out.printf(Locale.ROOT, "%n%s (introduced at step %d)%n%6s %8s %-14s %6s %8s %8s%n", l, at, "step",
-                    "loss", "phase", "P", "share", "transfer");
+            System.out.printf(Locale.ROOT, "%n%s (introduced at step %d)%n%6s %8s %-14s %6s %8s %8s %8s%n", l, at,
+                    "step", "loss", "phase", "P", "slope/α", "share", "transfer");
             List<LossSlope.Point> points = losses.getOrDefault(l, List.of());
             for (int i = 0; i < points.size(); i++) {
                 long step = points.get(i).step();
@@ -104,8 +104,8 @@ public final class StageCalibration {
                 List<Double> s = shares.getOrDefault(step, Map.of()).getOrDefault(l, List.of());
                 double share = s.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
                 double t = transfer.getOrDefault(step, Map.of()).getOrDefault(l, Double.NaN);
-                System.out.printf(Locale.ROOT, "%6d %8.4f %-14s %6.3f %8.3f %8.3f%n", step, points.get(i).loss(),
-                        reading.phase(), reading.proportion(), share, t);
+                System.out.printf(Locale.ROOT, "%6d %8.4f %-14s %6.3f %8.3f %8.3f %8.3f%n", step, points.get(i).loss(),
+                        reading.phase(), reading.proportion(), reading.relativeSlope(), share, t);
                 chart.add(l + " held-out loss / 4", step, points.get(i).loss() / 4);
                 if (!Double.isNaN(share)) {
                     chart.add(l + " working share", step, share);
