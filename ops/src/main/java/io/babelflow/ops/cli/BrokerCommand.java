@@ -4,6 +4,10 @@ import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,13 +40,16 @@ public final class BrokerCommand implements Callable<Integer> {
         if (dataDir != null && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw new InvalidInputException("--data-dir " + dataDir + " exists and is not a folder");
         }
+        if (port != 0 && !free(port)) { // before Kafka starts, so its own error lines never print
+            throw inUse();
+        }
         long t0 = System.nanoTime();
         EmbeddedKafka kafka;
         try {
             kafka = EmbeddedKafka.start(port, dataDir);
         } catch (RuntimeException e) {
             if (rootMessage(e).contains("Address already in use")) {
-                throw new InvalidInputException("port " + port + " is in use; stop the other broker or pass --port 0");
+                throw inUse();
             }
             throw e;
         }
@@ -64,6 +71,20 @@ public final class BrokerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private InvalidInputException inUse() {
+        return new InvalidInputException("port " + port + " is in use; stop the other broker or pass --port 0");
+    }
+
+    /** Whether the client port can be bound on 127.0.0.1, where the broker listens. */
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String rootMessage(Throwable e) {

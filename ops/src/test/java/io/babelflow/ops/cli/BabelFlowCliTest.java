@@ -51,6 +51,18 @@ class BabelFlowCliTest {
     }
 
     @Test
+    void brokerPortInUseExitsTwoWithOneLineBeforeKafkaStarts() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("broker", "--port", String.valueOf(taken.getLocalPort()), "--no-topics");
+            assertEquals(2, r.exitCode());
+            assertEquals("port " + taken.getLocalPort() + " is in use; stop the other broker or pass --port 0",
+                    r.err().strip().replaceFirst("^[^:]*: ", ""), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertEquals("", r.out(), "nothing printed before the error");
+        }
+    }
+
+    @Test
     void outOfRangeMetricsPortOfAStreamsAppExitsTwo() {
         for (String app : new String[] {"specialization", "reweighting"}) {
             Run r = run("streams", app, "--metrics-port", "70000");
