@@ -39,7 +39,7 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class Demo {
     /** New languages the demo prefers, in order; the first two the corpus has are used. */
-    static final List<String> NEW_LANGUAGES = List.of("go", "cpp", "rust", "java", "ruby", "perl");
+    public static final List<String> NEW_LANGUAGES = List.of("go", "cpp", "rust", "java", "ruby", "perl");
 
     /**
      * LAPE as in the paper but selecting the lowest-entropy 5 % of candidates instead of 1 %: the
@@ -137,7 +137,8 @@ public final class Demo {
         }
     }
 
-    private static PreparedCorpus corpus(Path dir, Consumer<String> out) throws IOException {
+    /** Opens the prepared corpus in {@code dir}, preparing the "code" preset there (2 MiB a language) when absent. */
+    public static PreparedCorpus corpus(Path dir, Consumer<String> out) throws IOException {
         if (!Files.exists(dir.resolve(PreparedCorpus.SUMMARY))) {
             out.accept("preparing corpus 'code' in " + dir + " (Python stdlib first, then other languages' sources "
                     + "from Debian packages) ...");
