@@ -67,7 +67,9 @@ final class BabelTowerReport {
                     within.add(arm + "/" + l);
                 }
             }));
-            md.append(within.isEmpty() ? "none" : String.join(", ", within)).append(".\n");
+            boolean oneSeed = byArm.values().stream().anyMatch(runs -> runs.size() < 2);
+            md.append(oneSeed ? "cannot be judged: an arm has a single seed, so no spread"
+                    : within.isEmpty() ? "none" : String.join(", ", within)).append(".\n");
 
             md.append("\n## Tokens to target (training tokens after the fork until the held-out loss first reaches "
                     + "the static arm's mean final loss; read at eval points)\n\n| arm |");
