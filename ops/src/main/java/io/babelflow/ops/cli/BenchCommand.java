@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks whose figures go to docs/performance.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
-                BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class})
+                BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class,
+                BenchCommand.Trainer.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -229,6 +230,26 @@ public final class BenchCommand implements Runnable {
             System.out.printf(java.util.Locale.ROOT, "median %.1f ms, best %.1f ms over %d runs; bar %.4f, %d candidates,"
                     + " %d selected%n", r.medianMillis(), r.bestMillis(), runs, r.lape().probabilityBar(),
                     r.lape().candidates(), r.lape().selected());
+            return 0;
+        }
+    }
+
+    @Command(name = "trainer", mixinStandardHelpOptions = true,
+            description = "Trainer steps/s and tokens/s on CPU (default small model), with and without activation "
+                    + "statistics, the statistics' own cost per step, and peak RSS.")
+    static final class Trainer implements Callable<Integer> {
+        @Option(names = "--steps", defaultValue = "150", description = "Steps per timed run (default: ${DEFAULT-VALUE}).")
+        int steps;
+        @Option(names = "--corpus", paramLabel = "DIR",
+                description = "Prepared corpus (default: a synthetic two-language one; throughput does not depend on the text).")
+        java.nio.file.Path corpus;
+
+        @Override
+        public Integer call() throws Exception {
+            if (corpus != null) {
+                io.babelflow.trainer.corpus.PreparedCorpus.open(corpus); // a clear error before anything runs
+            }
+            io.babelflow.trainer.bench.TrainerBenchmark.run(steps, corpus, System.out::println);
             return 0;
         }
     }

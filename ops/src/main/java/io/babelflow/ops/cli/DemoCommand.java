@@ -1,6 +1,7 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.ops.demo.Demo;
+import io.babelflow.streams.reweighting.Policies;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -16,11 +17,17 @@ import picocli.CommandLine.Option;
                 "the mixture updates, the language-specific neurons per window and the Babel Tower stages; writes",
                 "loss, mixture and neuron plots into the run folder."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--steps", defaultValue = "300", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    long steps;
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = Demo.CONFIG,
+            description = "The demo's run config (default: ${DEFAULT-VALUE}).")
+    Path config;
 
-    @Option(names = "--policy", defaultValue = "schedule",
-            description = "schedule (new languages join gradually), exp3 or babel-tower (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", description = "Training steps (default: the config's run.steps, 300 in demo.yaml; "
+            + "its schedule's phases stay at the steps the config names).")
+    Long steps;
+
+    @Option(names = "--policy", completionCandidates = PolicyNames.class,
+            description = "Reweighting policy with its default parameters instead of the config's (schedule: new "
+                    + "languages join gradually); one of: ${COMPLETION-CANDIDATES}.")
     String policy;
 
     @Option(names = "--corpus", defaultValue = "corpus/code",
@@ -37,6 +44,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep the embedded broker's data here.")
     Path dataDir;
 
+    /** The policy registry's names, for the help text. */
+    static final class PolicyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Policies.names().iterator();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path runDir = out != null ? out
@@ -44,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
         java.nio.file.Files.createDirectories(runDir);
         // Kafka's and Kafka Streams' chatter goes to the run folder (ops log4j2.xml): the console keeps BabelFlow's lines
         System.setProperty("babelflow.log.file", runDir.toAbsolutePath().resolve("kafka.log").toString());
-        Demo.run(new Demo.Settings(corpus, runDir, steps, policy, bootstrapServers, dataDir), System.out::println);
+        Demo.run(new Demo.Settings(config, corpus, runDir, steps, policy, bootstrapServers, dataDir), System.out::println);
         return 0;
     }
 }

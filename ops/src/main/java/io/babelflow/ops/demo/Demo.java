@@ -1,5 +1,6 @@
 package io.babelflow.ops.demo;
 
+import io.babelflow.events.LanguageRole;
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.serve.Observatory;
@@ -8,10 +9,12 @@ import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.reweighting.Policies;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.CorpusManifest;
 import io.babelflow.trainer.corpus.CorpusPreparer;
 import io.babelflow.trainer.corpus.PrepareListener;
@@ -27,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,11 +39,14 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The whole platform on one machine, closed loop: a Kafka broker, the specialization and
  * reweighting Streams apps, and a small byte-level model learning Python first and then new
- * languages from real source code, steered live by a reweighting policy.
+ * languages from real source code, steered live by a reweighting policy. The run is
+ * {@link #CONFIG}, like any other run's config a visible file.
  */
 public final class Demo {
-    /** New languages the demo prefers, in order; the first two the corpus has are used. */
-    public static final List<String> NEW_LANGUAGES = List.of("go", "cpp", "rust", "java", "ruby", "perl");
+    /** The demo's run config, relative to the project folder. */
+    public static final String CONFIG = "trainer/configs/demo.yaml";
+    /** How long an app may take to reach RUNNING, and the apps to analyse the run's last window. */
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     /**
      * LAPE as in the paper but selecting the lowest-entropy 5 % of candidates instead of 1 %: the
@@ -48,30 +55,40 @@ public final class Demo {
     static final SpecializationConfig DEMO_SPECIALIZATION = SpecializationConfig.DEFAULTS
             .withLape(new io.babelflow.streams.specialization.lape.LapeParameters(0.95, 0.05, 0.95));
 
-    public record Settings(Path corpus, Path runDir, long steps, String policy, String bootstrapServers, Path dataDir) {
+    /**
+     * @param steps  overrides the config's run.steps; null keeps it
+     * @param policy replaces the config's feedback policy by this one with its default parameters; null keeps it
+     */
+    public record Settings(Path config, Path corpus, Path runDir, Long steps, String policy, String bootstrapServers,
+            Path dataDir) {
     }
 
     private Demo() {
     }
 
     public static void run(Settings s, Consumer<String> out) throws Exception {
-        if (s.steps() < 60) {
-            throw new InvalidInputException("--steps must be at least 60, got " + s.steps());
+        RunConfig config = config(s);
+        PreparedCorpus corpus = corpus(s.corpus(), out);
+        List<String> missing = config.languageIds().stream().filter(l -> !corpus.languageIds().contains(l)).toList();
+        if (!missing.isEmpty()) {
+            throw new InvalidInputException("corpus " + s.corpus() + " has no " + missing + " (it has "
+                    + corpus.languageIds() + "); install their sources and prepare it again, or pass a --config "
+                    + "whose languages it has");
         }
-        if (!List.of("schedule", "exp3", "babel-tower").contains(s.policy())) {
-            throw new InvalidInputException("--policy must be schedule, exp3 or babel-tower, got " + s.policy());
-        }
+        Path temp = Files.createTempDirectory("babelflow-demo");
         EmbeddedKafka broker = null;
-        String bootstrap = s.bootstrapServers();
-        if (bootstrap == null) {
-            broker = EmbeddedKafka.start(0, s.dataDir());
-            bootstrap = broker.bootstrapServers();
-        }
-        ClientConfig client = ClientConfig.of(bootstrap);
-        Path state = Files.createTempDirectory("babelflow-demo-state");
         Observatory observatory = null;
         try {
+            Path configFile = Files.writeString(temp.resolve("demo.yaml"), config.toYaml());
+            String bootstrap = s.bootstrapServers();
+            if (bootstrap == null) {
+                out.accept("starting an embedded Kafka broker ...");
+                broker = EmbeddedKafka.start(0, s.dataDir());
+                bootstrap = broker.bootstrapServers();
+            }
+            ClientConfig client = ClientConfig.of(bootstrap);
             TopicProvisioner.ensureTopics(client, (short) 1);
+            Path state = temp.resolve("state");
             // the page first: it shows the run from its first step
             observatory = Observatory.start(StreamsDefaults.base(bootstrap, "babelflow-demo-observatory",
                     state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", 0),
@@ -81,14 +98,6 @@ public final class Demo {
             String log = System.getProperty("babelflow.log.file");
             out.accept("Kafka at " + bootstrap + (broker == null ? "" : " (embedded)")
                     + (log == null ? "" : "; Kafka's own log: " + log));
-            PreparedCorpus corpus = corpus(s.corpus(), out);
-            List<String> newLanguages = NEW_LANGUAGES.stream().filter(corpus.languageIds()::contains).limit(2).toList();
-            if (!corpus.languageIds().contains("python") || newLanguages.isEmpty()) {
-                throw new InvalidInputException("corpus " + s.corpus() + " needs python and at least one of "
-                        + NEW_LANGUAGES + "; it has " + corpus.languageIds());
-            }
-            Path config = Files.writeString(Files.createTempFile("babelflow-demo", ".yaml"),
-                    config(s.steps(), newLanguages, s.policy()));
             out.accept("starting the specialization and reweighting apps ...");
             try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
@@ -97,35 +106,11 @@ public final class Demo {
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
                 observatory.watch("specialization", specialization.streams()).watch("reweighting", reweighting.streams());
-                awaitRunning(specialization.streams());
-                awaitRunning(reweighting.streams());
-                awaitRunning(observatory.streams());
-                String queries = "http://127.0.0.1:" + specialization.httpAddress().getPort();
-                TrainingSession session = new TrainingSession(TrainOptions.builder(s.corpus(), s.runDir())
-                        .config(config).stopOnSignal(true).progress(p -> out.accept(p.line())), client);
-                String runId = session.trainer().runId();
-                out.accept(String.format("run %s: python first, then %s; policy %s; live queries on %s/runs/%s/summary",
-                        runId, newLanguages, s.policy(), queries, runId));
-                session.onMixtureApplied(u -> out.accept(String.format("mixture v%d applied: %s  (%s)", u.getVersion(),
-                        round(u.getWeights()), u.getReason())));
-                try (SpecializationWatcher watcher = new SpecializationWatcher(client, runId,
-                        session.trainer().config().model().layers(), out)) {
-                    TrainingSession.Outcome o = session.run(observatory.registry(), out);
-                    Thread.sleep(3_000); // the apps finish the run's last windows
-                    String summary = get(queries + "/runs/" + runId + "/summary");
-                    List<Path> plots = new ArrayList<>(RunPlots.write(s.runDir()));
-                    plots.add(watcher.plot(s.runDir().resolve("neurons.png")));
-                    out.accept("");
-                    out.accept(String.format("done: steps %d-%d (%s) in %s", o.result().firstStep(),
-                            o.result().lastStep(), o.result().reason(), s.runDir()));
-                    out.accept(String.format("telemetry: %d events to Kafka, %d refused; %d mixture updates applied, "
-                                    + "%d rejected; %d statistics windows analysed; %d stage changes; %d dead letters",
-                            o.telemetrySent(), o.telemetryFailed(), o.mixtureUpdatesApplied(),
-                            o.mixtureUpdatesRejected(), watcher.windowsClosed(), watcher.stages().size(),
-                            watcher.deadLetters()));
-                    out.accept("specialization summary: " + summary);
-                    out.accept("plots: " + plots);
-                }
+                awaitRunning("specialization", specialization.streams());
+                awaitRunning("reweighting", reweighting.streams());
+                awaitRunning("observatory", observatory.streams());
+                train(s, configFile, client, "http://127.0.0.1:" + specialization.httpAddress().getPort(),
+                        observatory, out);
             }
         } finally {
             if (observatory != null) {
@@ -134,6 +119,62 @@ public final class Demo {
             if (broker != null) {
                 broker.close();
             }
+            deleteRecursively(temp);
+        }
+    }
+
+    /** The demo's config with the settings' overrides, validated. */
+    static RunConfig config(Settings s) {
+        RunConfig config = RunConfig.load(s.config());
+        if (s.steps() != null) {
+            if (s.steps() < 60) {
+                throw new InvalidInputException("--steps must be at least 60, got " + s.steps());
+            }
+            config = config.withSteps(s.steps());
+        }
+        if (s.policy() != null) {
+            if (!Policies.names().contains(s.policy())) {
+                throw new InvalidInputException("--policy must be one of " + String.join(", ", Policies.names())
+                        + ", got " + s.policy());
+            }
+            if (config.feedback() == null || !config.feedback().policy().equals(s.policy())) {
+                config = config.withFeedback(new RunConfig.Feedback(s.policy(), Map.of()));
+            }
+        }
+        return config.validate(s.config().toString());
+    }
+
+    private static void train(Settings s, Path config, ClientConfig client, String queries, Observatory observatory,
+            Consumer<String> out) throws Exception {
+        TrainingSession session = new TrainingSession(TrainOptions.builder(s.corpus(), s.runDir())
+                .config(config).stopOnSignal(true).progress(p -> out.accept(p.line())), client);
+        String runId = session.trainer().runId();
+        RunConfig run = session.trainer().config();
+        out.accept(String.format("run %s: %s first, then %s; policy %s; live queries on %s/runs/%s/summary",
+                runId, run.primaryLanguage(), run.languagesWithRole(LanguageRole.NEW), run.feedback() == null ? "none" : run.feedback().policy(),
+                queries, runId));
+        session.onMixtureApplied(u -> out.accept(String.format("mixture v%d applied: %s  (%s)", u.getVersion(),
+                round(u.getWeights()), u.getReason())));
+        try (SpecializationWatcher watcher = new SpecializationWatcher(client, runId, run.model().layers(), out)) {
+            TrainingSession.Outcome o = session.run(observatory.registry(), out);
+            long lastWindowEnd = o.result().lastStep();
+            if (o.result().reason().equals("completed") && !watcher.awaitWindowEnding(lastWindowEnd, WAIT)) {
+                out.accept("warning: the window ending at step " + lastWindowEnd + " was not analysed within "
+                        + WAIT.toSeconds() + " s; the summary below may miss it");
+            }
+            String summary = get(queries + "/runs/" + runId + "/summary");
+            List<Path> plots = new ArrayList<>(RunPlots.write(s.runDir()));
+            plots.add(watcher.plot(s.runDir().resolve("neurons.png")));
+            out.accept("");
+            out.accept(String.format("done: steps %d-%d (%s) in %s", o.result().firstStep(),
+                    o.result().lastStep(), o.result().reason(), s.runDir()));
+            out.accept(String.format("telemetry: %d events to Kafka, %d refused; %d mixture updates applied, "
+                            + "%d rejected; %d statistics windows analysed; %d stage changes; %d dead letters",
+                    o.telemetrySent(), o.telemetryFailed(), o.mixtureUpdatesApplied(),
+                    o.mixtureUpdatesRejected(), watcher.windowsClosed(), watcher.stages().size(),
+                    watcher.deadLetters()));
+            out.accept("specialization summary: " + summary);
+            out.accept("plots: " + plots);
         }
     }
 
@@ -154,43 +195,26 @@ public final class Demo {
         return PreparedCorpus.open(dir);
     }
 
-    /** A small model that trains in seconds per hundred steps on two CPU cores. */
-    static String config(long steps, List<String> newLanguages, String policy) {
-        long join = steps / 3;
-        StringBuilder languages = new StringBuilder("  - {id: python, role: PRIMARY, weight: 1.0}\n");
-        StringBuilder later = new StringBuilder("python=0.5");
-        StringBuilder first = new StringBuilder("python=1.0");
-        for (String l : newLanguages) {
-            double initial = policy.equals("schedule") ? 0.0 : 0.5 / newLanguages.size();
-            languages.append(String.format("  - {id: %s, role: NEW, weight: %s}%n", l, initial));
-            later.append(',').append(l).append('=').append(0.5 / newLanguages.size());
-            first.append(',').append(l).append("=0.0");
+    /** Waits for RUNNING; an app that does not get there (or fails) ends the demo with the reason. */
+    private static void awaitRunning(String name, KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (!streams.state().isRunningOrRebalancing() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + name + " app did not reach RUNNING within " + WAIT.toSeconds()
+                        + " s (state " + streams.state() + ")");
+            }
+            Thread.sleep(50);
         }
-        String feedback = switch (policy) {
-            case "schedule" -> String.format("{policy: schedule, params: {phases: '0:%s;%d:%s;%d:%s', every: '10'}}",
-                    first, join, first, 2 * join, later);
-            case "exp3" -> "{policy: exp3, params: {every: '10', floor: '0.05'}}";
-            default -> "{policy: babel-tower, params: {reduction: '0.5', primaryFloor: '0.2'}}";
-        };
-        return """
-                # written by babelflow demo
-                run: {name: demo, steps: %d, seed: 1234}
-                model: {layers: 2, dModel: 64, heads: 4, ffnWidth: 256, contextLength: 64, activation: GELU}
-                training: {batchSize: 8, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 20, decaySteps: %d,
-                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
-                languages:
-                %smixture: {phases: []}
-                probes: {statsEvery: 10, evalEvery: 50, evalBatchSize: 16, maxProbeWindows: 16, promptDir: null}
-                checkpoint: {every: 100, keep: 2}
-                logging: {every: 10}
-                feedback: %s
-                """.formatted(steps, steps, languages, feedback);
     }
 
-    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

@@ -38,6 +38,7 @@ final class SpecializationWatcher implements AutoCloseable {
     private final List<StageChange> stages = new ArrayList<>();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong windowsClosed = new AtomicLong();
+    private long lastWindowEnd = -1;
 
     SpecializationWatcher(ClientConfig client, String runId, int layers, Consumer<String> out) {
         this.runId = runId;
@@ -106,8 +107,23 @@ final class SpecializationWatcher implements AutoCloseable {
         own.forEach((lang, n) -> specific.add(lang + " specific", layer.getWindowEnd(), n));
         transferring.forEach((lang, n) -> specific.add(lang + " transferring", layer.getWindowEnd(), n));
         windowsClosed.incrementAndGet();
+        lastWindowEnd = Math.max(lastWindowEnd, layer.getWindowEnd());
+        notifyAll();
         out.accept(String.format("neurons, steps %d-%d: language-specific %s, transferring (shared with primary) %s",
                 layer.getWindowStart(), layer.getWindowEnd(), own, transferring));
+    }
+
+    /** Waits until every layer of a window ending at or after {@code step} is in; false on timeout. */
+    synchronized boolean awaitWindowEnding(long step, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lastWindowEnd < step) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
     }
 
     long windowsClosed() {

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  */
 public final class BabelTowerExperiment {
     public static final String PRIMARY = "python";
+    /** New languages, in order of preference; every one the corpus has is used. */
+    public static final List<String> NEW_LANGUAGES = List.of("go", "cpp", "rust", "java", "ruby", "perl");
     public static final List<String> ARMS = List.of("static", "schedule", "exp3", "excess-loss", "babel-tower");
 
     /** Grid size. The model is the demo's 2 x 64 shape (2 layers, d_model 64, FFN 256, 64-byte windows). */
@@ -41,10 +43,10 @@ public final class BabelTowerExperiment {
         }
         Files.createDirectories(outDir);
         PreparedCorpus corpus = Demo.corpus(corpusDir, out);
-        List<String> newLanguages = Demo.NEW_LANGUAGES.stream().filter(corpus.languageIds()::contains).toList();
+        List<String> newLanguages = NEW_LANGUAGES.stream().filter(corpus.languageIds()::contains).toList();
         if (!corpus.languageIds().contains(PRIMARY) || newLanguages.isEmpty()) {
             throw new InvalidInputException("corpus " + corpusDir + " needs python and at least one of "
-                    + Demo.NEW_LANGUAGES + "; it has " + corpus.languageIds());
+                    + NEW_LANGUAGES + "; it has " + corpus.languageIds());
         }
         Map<String, Double> natural = naturalMixture(corpus, newLanguages);
         Files.writeString(outDir.resolve("COMMAND.txt"), command + "\n");

@@ -1,6 +1,7 @@
 package io.babelflow.ops.train;
 
 import io.babelflow.events.MixtureUpdate;
+import io.babelflow.ops.metrics.MixtureControlMetrics;
 import io.babelflow.ops.metrics.StepRate;
 import io.babelflow.ops.metrics.TelemetrySinkMetrics;
 import io.babelflow.ops.metrics.TrainerMetrics;
@@ -14,6 +15,7 @@ import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.schemas.telemetry.FileTelemetrySink;
 import io.babelflow.schemas.telemetry.TeeTelemetrySink;
 import io.babelflow.trainer.train.RunResult;
+import io.babelflow.trainer.train.StopHook;
 import io.babelflow.trainer.train.Trainer;
 import io.babelflow.trainer.train.TrainOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -46,11 +47,11 @@ public final class TrainingSession {
     private volatile KafkaTelemetrySink kafkaSink;
     private Consumer<MixtureUpdate> onMixtureApplied = update -> { };
     private final boolean stopOnSignal;
-    private final CountDownLatch done = new CountDownLatch(1);
     private final StepRate steps = new StepRate(STEP_RATE_WINDOW.toNanos(), System.nanoTime());
 
     /**
-     * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
+     * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is
+     *                the session's, and a stop signal is handled by the session (the builder is not changed)
      * @param kafka   bootstrap servers and client properties, or null for a file-only run
      */
     public TrainingSession(TrainOptions.Builder options, ClientConfig kafka) {
@@ -60,7 +61,6 @@ public final class TrainingSession {
         // SIGTERM is handled here rather than by the trainer alone: the JVM may exit only once the
         // sinks are closed too, so telemetry still in memory reaches Kafka or the spool
         this.stopOnSignal = given.stopOnSignal();
-        options.stopOnSignal(false);
         this.kafka = kafka;
         this.sink = new DeferredTelemetrySink(() -> {
             FileTelemetrySink file = new FileTelemetrySink(runDir.resolve(Trainer.TELEMETRY_FILE));
@@ -71,7 +71,7 @@ public final class TrainingSession {
             return new TeeTelemetrySink(file, kafkaSink);
         });
         // validates; throws InvalidInputException
-        this.trainer = new Trainer(options.sink(new StepObservingSink(sink, steps)).build());
+        this.trainer = new Trainer(given.withSink(new StepObservingSink(sink, steps)).withStopOnSignal(false));
         checkFeedback(trainer.config());
     }
 
@@ -106,27 +106,12 @@ public final class TrainingSession {
 
     /** Trains to the end (or until stopped), then delivers the telemetry it can. */
     public Outcome run(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
-        Thread hook = stopOnSignal ? new Thread(() -> {
-            trainer.requestStop(); // checkpoint at the next step boundary
-            try {
-                done.await(); // until the sinks are closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "babelflow-train-stop") : null;
-        if (hook != null) {
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
+        StopHook hook = stopOnSignal ? StopHook.install("babelflow-train-stop", trainer::requestStop) : null;
         try {
             return train(registry, log);
         } finally {
-            done.countDown();
             if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and has just been released
-                }
+                hook.close(); // the sinks are closed: the JVM may exit
             }
         }
     }
@@ -148,11 +133,15 @@ public final class TrainingSession {
         }
         if (registry != null) {
             TrainerMetrics.register(registry, trainer.runId(), steps, control == null ? null : control::polling);
+            if (control != null) {
+                MixtureControlMetrics.register(registry, control, trainer.runId());
+            }
         }
         if (control != null) {
             if (!control.awaitCaughtUp(Duration.ofSeconds(30))) {
                 log.accept("mixture control has not caught up with the control topic after 30 s; training starts "
-                        + "on the weights in force and applies updates as they arrive");
+                        + "on the weights in force and applies updates as they arrive (it keeps retrying; see the "
+                        + "babelflow_control_consumer_up metric)");
             }
         }
         RunResult result;

@@ -22,7 +22,14 @@ import org.junit.jupiter.api.Test;
 class ShippedConfigsTest {
     private static final Path CONFIGS = Path.of("..", "trainer", "configs");
     private static final Map<String, String> PRESET = Map.of("tiny.yaml", "code", "babel-tower.yaml", "code",
-            "chatflow.yaml", "zh-en");
+            "chatflow.yaml", "zh-en", "demo.yaml", "code");
+
+    @Test
+    void everyFileInTheConfigFolderIsCovered() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(CONFIGS)) {
+            assertEquals(PRESET.keySet(), files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
+        }
+    }
 
     @Test
     void everyShippedConfigIsValidItsLanguagesComeFromItsPresetAndItsPolicyBuilds() {

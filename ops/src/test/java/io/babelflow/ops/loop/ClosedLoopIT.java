@@ -25,11 +25,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,9 +90,28 @@ class ClosedLoopIT {
         return Files.writeString(dir.resolve(name + ".yaml"), yaml);
     }
 
+    /** Last step each run (by name) has trained, from its progress callback. */
+    static final Map<String, Long> TRAINED = new ConcurrentHashMap<>();
+
     static TrainingSession session(String name, Path config) {
         return new TrainingSession(TrainOptions.builder(corpus, dir.resolve("runs").resolve(name)).config(config)
-                .stopOnSignal(false).progress(p -> pace()), client);
+                .stopOnSignal(false).progress(p -> {
+                    TRAINED.put(name, p.step());
+                    pace();
+                }), client);
+    }
+
+    static long trained(String name) {
+        return TRAINED.getOrDefault(name, -1L);
+    }
+
+    /** Polls {@code condition} until it holds; fails naming {@code what} after 60 s. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            Thread.sleep(20);
+        }
     }
 
     /** Trains on another thread, so the test can act on the broker, the app or the control topic meanwhile. */
@@ -117,11 +139,7 @@ class ClosedLoopIT {
     }
 
     static ReweightingApp awaitRunning(ReweightingApp app) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        await(() -> app.streams().state() == KafkaStreams.State.RUNNING, "the reweighting app is RUNNING");
         return app;
     }
 
@@ -136,6 +154,16 @@ class ClosedLoopIT {
             }
         }
         return mine;
+    }
+
+    /** The run's updates once there are {@code expected} of them on the control topic. */
+    static List<MixtureUpdate> awaitUpdates(String runId, int expected) throws InterruptedException {
+        List<List<MixtureUpdate>> seen = new ArrayList<>(List.of(List.of()));
+        await(() -> {
+            seen.set(0, updates(runId));
+            return seen.get(0).size() >= expected;
+        }, expected + " mixture updates of run " + runId);
+        return seen.get(0);
     }
 
     static List<MixtureUpdate> updates(String runId) {
@@ -181,8 +209,9 @@ class ClosedLoopIT {
 
             List<TrainStep> steps = readSteps(runId, 60);
             assertStepsExactlyOnceInOrder(steps, 60);
-            List<MixtureUpdate> updates = updates(runId);
-            assertTrue(updates.size() >= 3, "schedule moved the mixture: " + updates.size() + " updates");
+            // proposals every 10 steps; at step 0 and 50 the schedule equals the weights in force, so no update
+            List<MixtureUpdate> updates = awaitUpdates(runId, 4);
+            assertEquals(List.of(10L, 20L, 30L, 40L), updates.stream().map(MixtureUpdate::getBasedOnStep).toList());
             assertUpdatesAppliedInOrder(updates, steps, 59);
             assertEquals(outcome.mixtureUpdatesApplied(), steps.get(59).getMixtureVersion(), "every update applied");
             // the schedule's known answer: at step s (0..40) go's weight is s/80, recorded with the version in force
@@ -271,20 +300,23 @@ class ClosedLoopIT {
         String runId = session.trainer().runId();
         CompletableFuture<TrainingSession.Outcome> training = inBackground(session);
         readSteps(runId, 25);
-        app.close(); // the trainer keeps training meanwhile
-        Thread.sleep(1_000);
+        app.close();
+        long closedAt = trained("restart");
+        await(() -> trained("restart") >= closedAt + 10, "the trainer trains on while the app is away");
         ReweightingApp restarted = awaitRunning(ReweightingApp.start(props, ReweightingConfig.DEFAULTS));
         TrainingSession.Outcome outcome = training.get();
-        Thread.sleep(3_000); // let the restarted app finish the run's last steps
+        // proposals every 5 steps; step 0's equals the initial weights: updates based on 5, 10, ..., 75
+        List<Long> expectedBasedOn = LongStream.rangeClosed(1, 15).map(i -> 5 * i).boxed().toList();
+        List<MixtureUpdate> all = awaitUpdates(runId, expectedBasedOn.size()); // the restarted app catches up
         restarted.close();
 
         List<TrainStep> steps = readSteps(runId, 80);
         assertStepsExactlyOnceInOrder(steps, 80);
         List<MixtureUpdate> updates = updates(runId);
-        for (int i = 0; i < updates.size(); i++) {
-            assertEquals(i + 1, updates.get(i).getVersion(), "no version duplicated or skipped across the restart");
-        }
-        assertTrue(updates.size() >= 10, "updates before and after the restart: " + updates.size());
+        assertEquals(all, updates, "nothing more after the run's last proposal");
+        assertEquals(LongStream.rangeClosed(1, 15).boxed().toList(), updates.stream().map(MixtureUpdate::getVersion)
+                .toList(), "no version duplicated or skipped across the restart");
+        assertEquals(expectedBasedOn, updates.stream().map(MixtureUpdate::getBasedOnStep).toList());
         assertEquals(0, outcome.telemetryFailed());
     }
 
@@ -296,8 +328,9 @@ class ClosedLoopIT {
         CompletableFuture<TrainingSession.Outcome> training = inBackground(session);
         readSteps(runId, 20);
         kafka.stop(); // the trainer keeps training; its telemetry waits in memory and the run folder's spool
-        Thread.sleep(3_000);
-        assertTrue(!training.isDone(), "training goes on while the broker is down");
+        long stoppedAt = trained("outage");
+        await(() -> trained("outage") >= stoppedAt + 40, "40 more steps trained while the broker is down");
+        assertTrue(trained("outage") < 199, "the run is not over yet, so the restart below happens mid-run");
         kafka.restart();
         TrainingSession.Outcome outcome = training.get();
         assertEquals(0, outcome.telemetryFailed());

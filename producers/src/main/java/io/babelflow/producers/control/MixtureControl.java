@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -31,8 +33,17 @@ import org.slf4j.LoggerFactory;
  * updates are rejected with a logged reason and counted; the weights in force stay. No consumer
  * group: the control topic is small and compacted, and every trainer process needs all of its run's
  * updates. Reads only committed records, since the reweighting app writes transactionally.
+ *
+ * <p>It never gives up: while the broker or the topic is away it retries with exponential backoff
+ * ({@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}), logging each failure, and {@link #polling()} and
+ * {@link #lag()} say whether it is reading and how far behind it is (the {@code train} metrics).
  */
 public final class MixtureControl implements AutoCloseable {
+    static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How often the topic's end offsets are fetched: the lag's freshness, and how soon a lost broker shows. */
+    static final Duration END_REFRESH = Duration.ofSeconds(10);
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(MixtureControl.class);
     private static final AvroSerde<MixtureUpdate> SERDE = AvroSerde.of(MixtureUpdate.class);
 
@@ -42,12 +53,19 @@ public final class MixtureControl implements AutoCloseable {
     private final MixtureTarget target;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private volatile String lastRejection;
     private volatile boolean running = true;
     private volatile boolean polling;
+    private volatile long lag = -1;
+    /** End offsets at start (what "caught up" means), then refreshed every {@link #END_REFRESH}; null until assigned. */
+    private Map<TopicPartition, Long> end;
+    private Map<TopicPartition, Long> startEnd;
+    private long endFetchedAt;
 
     public MixtureControl(ClientConfig client, String runId, MixtureTarget target) {
         this(client, runId, target, update -> { });
@@ -74,30 +92,78 @@ public final class MixtureControl implements AutoCloseable {
     }
 
     private void loop() {
+        long backoff = MIN_BACKOFF.toMillis();
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MIXTURE_CONTROL.name(), Duration.ofSeconds(30))
-                    .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            polling = true;
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    handle(record);
-                }
-                if (caughtUp.getCount() > 0
-                        && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
+                try {
+                    if (end == null) {
+                        assign();
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        handle(record);
+                    }
+                    track();
+                    backoff = MIN_BACKOFF.toMillis();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    polling = false;
+                    failures.incrementAndGet();
+                    LOG.warn("mixture control cannot read {} ({}); retrying in {} ms, mixture version {} stays in force",
+                            Topics.MIXTURE_CONTROL.name(), e.toString(), backoff, target.version());
+                    if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    backoff = Math.min(2 * backoff, MAX_BACKOFF.toMillis());
                 }
             }
         } catch (WakeupException e) {
             // close() asked us to stop
-        } catch (RuntimeException e) {
-            LOG.error("mixture control stopped; the trainer keeps its current weights", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             polling = false;
             caughtUp.countDown();
             consumer.close(Duration.ofSeconds(5));
+            LOG.info("mixture control of run {} stopped: {} applied, {} rejected", runId, applied, rejected);
+        }
+    }
+
+    /** Finds the topic's partitions and reads them from the beginning; fails while broker or topic are away. */
+    private void assign() {
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.MIXTURE_CONTROL.name(), METADATA_WAIT);
+        if (infos == null || infos.isEmpty()) {
+            throw new UnknownTopicOrPartitionException("topic " + Topics.MIXTURE_CONTROL.name() + " does not exist yet");
+        }
+        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        startEnd = consumer.endOffsets(partitions);
+        end = startEnd;
+        endFetchedAt = System.nanoTime();
+    }
+
+    /** Updates lag, caught-up and polling after a poll; every {@link #END_REFRESH} asks the broker for the end. */
+    private void track() {
+        if (System.nanoTime() - endFetchedAt > END_REFRESH.toNanos()) {
+            end = consumer.endOffsets(end.keySet(), METADATA_WAIT); // throws while the broker is away
+            endFetchedAt = System.nanoTime();
+        }
+        long behind = 0;
+        boolean reachedStart = true;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            long position = consumer.position(e.getKey());
+            behind += Math.max(0, e.getValue() - position);
+            reachedStart &= position >= startEnd.getOrDefault(e.getKey(), 0L);
+        }
+        lag = behind;
+        if (!polling) {
+            polling = true;
+            LOG.info("mixture control is reading {} for run {} (mixture version {} in force)",
+                    Topics.MIXTURE_CONTROL.name(), runId, target.version());
+        }
+        if (reachedStart && caughtUp.getCount() > 0) {
+            caughtUp.countDown(); // after polling is set: a caught-up control is an up one
         }
     }
 
@@ -149,11 +215,6 @@ public final class MixtureControl implements AutoCloseable {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** True while the consumer polls the control topic: false before it is assigned, and once it stopped. */
-    public boolean polling() {
-        return polling;
-    }
-
     public long applied() {
         return applied.get();
     }
@@ -171,9 +232,28 @@ public final class MixtureControl implements AutoCloseable {
         return lastRejection;
     }
 
+    /**
+     * True while the consumer polls the control topic (the trainer's "control consumer up" signal): false
+     * before it is first assigned, while it retries after a failure, and once closed.
+     */
+    public boolean polling() {
+        return polling;
+    }
+
+    /** Control records not yet read, as of the last end-offset fetch; -1 before the topic was first reached. */
+    public long lag() {
+        return lag;
+    }
+
+    /** Failed attempts to read the control topic so far (each followed by a backoff and a retry). */
+    public long failures() {
+        return failures.get();
+    }
+
     @Override
     public void close() {
         running = false;
+        closing.countDown();
         consumer.wakeup();
         try {
             thread.join(10_000);

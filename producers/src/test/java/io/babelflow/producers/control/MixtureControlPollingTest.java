@@ -1,5 +1,6 @@
 package io.babelflow.producers.control;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,13 +55,16 @@ class MixtureControlPollingTest {
         assertFalse(control.polling());
     }
 
+    /** Issue #10 item 5: a failed poll no longer ends the consumer; it retries and is up again. */
     @Test
-    void downOnceTheConsumerFails() throws InterruptedException {
+    void upAgainAfterAFailedPoll() throws InterruptedException {
         MockConsumer<byte[], byte[]> consumer = consumer();
-        consumer.setPollException(new KafkaException("broker gone"));
+        consumer.setPollException(new KafkaException("broker gone")); // the next poll fails, once
         MixtureControl control = new MixtureControl(consumer, "run-1", TARGET, update -> { });
-        assertTrue(control.awaitCaughtUp(Duration.ofSeconds(30))); // released by the failure, after polling ends
-        assertFalse(control.polling());
+        assertTrue(control.awaitCaughtUp(Duration.ofSeconds(30))); // caught up only after the retry
+        assertTrue(control.polling());
+        assertEquals(1, control.failures());
         control.close();
+        assertFalse(control.polling());
     }
 }

@@ -12,13 +12,13 @@ import io.babelflow.trainer.model.FfnActivation;
 import io.babelflow.trainer.model.LanguageModel;
 import io.babelflow.trainer.model.ModelConfig;
 import io.babelflow.trainer.model.ModelOutput;
+import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.probe.ActivationStatsAccumulator;
 import io.babelflow.trainer.train.AdamW;
 import io.babelflow.trainer.train.Batch;
 import io.babelflow.trainer.train.BatchSampler;
 import io.babelflow.trainer.train.MixtureSampler;
 import io.babelflow.trainer.train.Progress;
-import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.train.TrainOptions;
 import io.babelflow.trainer.train.Trainer;
 import java.io.IOException;
@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Measures the trainer on CPU for the default small model (4 layers, d_model 128, 4 heads, FFN 512,
@@ -37,10 +38,8 @@ import java.util.Random;
  * statistics (K = 10), the statistics' own cost per step measured directly, and peak RSS.
  * Telemetry goes to a no-op sink; eval and checkpoints are off during the timed steps.
  *
- * <pre>
- * java -cp ... [-Dai.djl.pytorch.num_threads=N] io.babelflow.trainer.bench.TrainerBenchmark [steps] [corpusDir]
- * </pre>
- * Without a corpus it writes a synthetic two-language one (throughput does not depend on the text).
+ * Run it as {@code babelflow bench trainer [--steps N] [--corpus DIR]}; without a corpus it writes a
+ * synthetic two-language one (throughput does not depend on the text).
  */
 public final class TrainerBenchmark {
     static final ModelConfig MODEL = new ModelConfig(4, 128, 4, 512, 128, FfnActivation.GELU);
@@ -50,13 +49,20 @@ public final class TrainerBenchmark {
     private TrainerBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 150;
+    /** Runs the measurements, printing settings and figures to {@code out}; {@code corpusDir} null = synthetic. */
+    public static void run(int steps, Path corpusDir, Consumer<String> out) throws IOException {
         Path work = Files.createTempDirectory("babelflow-bench");
-        Path corpus = args.length > 1 ? Path.of(args[1]) : syntheticCorpus(work.resolve("corpus"));
+        try {
+            measure(steps, corpusDir != null ? corpusDir : syntheticCorpus(work.resolve("corpus")), work, out);
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private static void measure(int steps, Path corpus, Path work, Consumer<String> out) throws IOException {
         List<String> languages = PreparedCorpus.open(corpus).languageIds().subList(0, 2);
-        System.out.printf("model %s, batch %d, %d steps per run, libtorch threads %s%n", MODEL.describe(), BATCH, steps,
-                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        out.accept(String.format("model %s, batch %d, %d steps per run, libtorch threads %s", MODEL.describe(), BATCH,
+                steps, System.getProperty("ai.djl.pytorch.num_threads", "default")));
 
         // the real loop, alternating statistics off and on so machine load drifts affect both alike
         List<Double> off = new ArrayList<>();
@@ -68,17 +74,16 @@ public final class TrainerBenchmark {
         double stepOff = median(off);
         double stepOn = median(on);
         long tokensPerStep = (long) BATCH * MODEL.contextLength();
-        System.out.printf("loop, statistics off: %.2f steps/s, %.0f tokens/s (median of %d intervals)%n",
-                1 / stepOff, tokensPerStep / stepOff, off.size());
-        System.out.printf("loop, statistics on (K=%d): %.2f steps/s, %.0f tokens/s; step time ratio on/off %.3f%n",
-                STATS_EVERY, 1 / stepOn, tokensPerStep / stepOn, stepOn / stepOff);
+        out.accept(String.format("loop, statistics off: %.2f steps/s, %.0f tokens/s (median of %d intervals)",
+                1 / stepOff, tokensPerStep / stepOff, off.size()));
+        out.accept(String.format("loop, statistics on (K=%d): %.2f steps/s, %.0f tokens/s; step time ratio on/off %.3f",
+                STATS_EVERY, 1 / stepOn, tokensPerStep / stepOn, stepOn / stepOff));
 
         double[] direct = directStatisticsCost(corpus, languages, 40);
-        System.out.printf("direct: step %.1f ms, statistics accumulate %.3f ms/step + drain %.3f ms per window of %d "
-                + "= %.2f%% of step time%n", direct[0] * 1e3, direct[1] * 1e3, direct[2] * 1e3, STATS_EVERY,
-                100 * (direct[1] + direct[2] / STATS_EVERY) / direct[0]);
-        System.out.printf("peak RSS %s%n", peakRss());
-        deleteRecursively(work);
+        out.accept(String.format("direct: step %.1f ms, statistics accumulate %.3f ms/step + drain %.3f ms per window of %d "
+                + "= %.2f%% of step time", direct[0] * 1e3, direct[1] * 1e3, direct[2] * 1e3, STATS_EVERY,
+                100 * (direct[1] + direct[2] / STATS_EVERY) / direct[0]));
+        out.accept(String.format("peak RSS %s", peakRss()));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

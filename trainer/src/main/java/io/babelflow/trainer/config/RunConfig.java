@@ -142,6 +142,10 @@ public record RunConfig(Run run, ModelConfig model, Training training, List<Lang
                 checkpoint, logging, feedback);
     }
 
+    public RunConfig withFeedback(Feedback feedback) {
+        return new RunConfig(run, model, training, languages, mixture, probes, checkpoint, logging, feedback);
+    }
+
     public RunConfig withSeed(long seed) {
         return new RunConfig(new Run(run.name, run.steps, seed), model, training, languages, mixture, probes,
                 checkpoint, logging, feedback);

@@ -34,6 +34,16 @@ public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long st
         Objects.requireNonNull(runDir, "runDir");
     }
 
+    /** These options with another sink. */
+    public TrainOptions withSink(TelemetrySink sink) {
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+    }
+
+    /** These options with or without the trainer's own stop hook. */
+    public TrainOptions withStopOnSignal(boolean stopOnSignal) {
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+    }
+
     public static Builder builder(Path corpusDir, Path runDir) {
         return new Builder(corpusDir, runDir);
     }

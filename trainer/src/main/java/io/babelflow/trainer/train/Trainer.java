@@ -1,10 +1,7 @@
 package io.babelflow.trainer.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.events.StatsSource;
 import io.babelflow.schemas.InvalidInputException;
@@ -13,8 +10,6 @@ import io.babelflow.schemas.telemetry.TelemetrySink;
 import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.PreparedCorpus;
 import io.babelflow.trainer.model.LanguageModel;
-import io.babelflow.trainer.model.ModelOutput;
-import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.probe.ActivationStatsAccumulator;
 import io.babelflow.trainer.probe.HeldoutEvaluator;
 import io.babelflow.trainer.probe.LogitLens;
@@ -30,7 +25,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +79,6 @@ public final class Trainer {
     private final String runId;
     private final MixtureSampler sampler;
     private final Map<String, List<ProbePrompt>> prompts;
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
 
     public Trainer(TrainOptions options) {
@@ -194,7 +187,10 @@ public final class Trainer {
             throw new UncheckedIOException("cannot create run folder " + runDir, e);
         }
         TelemetrySink sink = options.sink() != null ? options.sink() : new FileTelemetrySink(runDir.resolve(TELEMETRY_FILE));
-        Thread stopHook = options.stopOnSignal() ? installStopHook() : null;
+        StopHook stopHook = options.stopOnSignal() ? StopHook.install("babelflow-trainer-stop", () -> {
+            LOG.info("stop signal: checkpointing run {} at the next step boundary", runId);
+            requestStop();
+        }) : null;
         // PyTorch's grad mode is per thread and on in a fresh one; a GradientCollector restores what it
         // found, so on any thread but the one that loaded the engine the optimizer's in-place updates of
         // leaf parameters would fail. Training runs with it off outside the collector, on every thread.
@@ -210,13 +206,8 @@ public final class Trainer {
             } else {
                 sink.flush();
             }
-            finished.countDown();
             if (stopHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopHook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and waits for us
-                }
+                stopHook.close();
             }
         }
     }
@@ -253,6 +244,8 @@ public final class Trainer {
             HeldoutEvaluator heldout = new HeldoutEvaluator(corpus, languages, config.model().contextLength(),
                     probes.maxProbeWindows(), probes.evalBatchSize());
             LogitLens lens = new LogitLens(config.primaryLanguage(), prompts, config.model().contextLength());
+            TrainingStep trainingStep = new TrainingStep(model, optimizer, batches,
+                    probes.statsEvery() > 0 ? trainStats : null, languages, t.gradClipNorm());
             LOG.info("run {}: {} parameters, {}, steps {}..{}", runId, model.parameterCount(), config.model().describe(),
                     startStep, totalSteps - 1);
             telemetry.runStarted(startStep, config, parentRunId(), forkStep());
@@ -264,30 +257,9 @@ public final class Trainer {
                 for (long step = startStep; step < totalSteps && !stopRequested; step++) {
                     Mixture mixture = sampler.beginStep(step);
                     double lr = schedule.at(step);
-                    StepLosses losses;
-                    long tokens;
-                    try (NDManager scope = model.manager().newSubManager()) {
-                        Batch batch = batches.draw(scope, mixture);
-                        ModelOutput out;
-                        NDArray nll;
-                        NDArray loss;
-                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            out = model.forward(batch.input(), true);
-                            nll = TokenLoss.crossEntropy(out.logits(), batch.target());
-                            loss = nll.mean();
-                            collector.backward(loss);
-                        }
-                        // outside the collector: nothing below is recorded for autograd
-                        if (probes.statsEvery() > 0) {
-                            trainStats.add(out.ffnActivations(), batch.languageOneHot(), batch.tokensPerLanguage());
-                        }
-                        losses = StepLosses.of(loss.getFloat(), nll.sum(new int[] {1}).toFloatArray(), batch, languages);
-                        if (!Double.isFinite(losses.loss())) {
-                            throw new IllegalStateException("training diverged: loss " + losses.loss() + " at step " + step);
-                        }
-                        optimizer.step(lr, t.gradClipNorm());
-                        tokens = batch.tokens();
-                    }
+                    TrainingStep.Result result = trainingStep.run(step, mixture, lr);
+                    StepLosses losses = result.losses();
+                    long tokens = result.tokens();
                     telemetry.trainStep(step, tokens, lr, losses, mixture);
                     lastStep = step;
                     meterTokens += tokens;
@@ -399,20 +371,6 @@ public final class Trainer {
             throw new InvalidInputException("run " + state.runId() + " already completed " + state.nextStep()
                     + " steps; pass a larger step count to continue it");
         }
-    }
-
-    private Thread installStopHook() {
-        Thread hook = new Thread(() -> {
-            LOG.info("stop signal: checkpointing run {} at the next step boundary", runId);
-            requestStop();
-            try {
-                finished.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "babelflow-trainer-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
     }
 
     private static boolean holdsRun(Path runDir) {

@@ -28,7 +28,7 @@ public final class LossTrajectory {
      * @param stallSlope  a local slope above −stallSlope (fraction of α per 1000 steps) is a stall
      */
     public record Parameters(int slopePoints, double minDrop, double stallSlope) {
-        public static final Parameters DEFAULTS = new Parameters(3, 0.2, 0.05);
+        public static final Parameters DEFAULTS = new Parameters(3, 0.1, 0.05);
 
         public Parameters {
             if (slopePoints < 2) {

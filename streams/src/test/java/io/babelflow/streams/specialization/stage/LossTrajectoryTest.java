@@ -56,4 +56,45 @@ class LossTrajectoryTest {
         assertEquals(Phase.FALLING, fromStart.phase());
         assertEquals(-1, fromStart.stalledFrom());
     }
+
+    /**
+     * The recorded babel-tower-like run of docs/signals.md (3 layers × 64, python alone to step 80,
+     * then go and cpp at 0.25 each): held-out loss at each eval point. Both languages were still
+     * learning when the recording ended: the thresholds must read a fall, never a stall.
+     */
+    static final long[] RECORDED_STEPS = {19, 39, 59, 79, 99, 119, 139, 159, 179, 199, 219, 239, 259};
+    static final double[] RECORDED_GO = {3.7039, 3.2993, 3.2472, 3.2696, 3.0958, 2.8696, 2.8531, 2.7611, 2.6777,
+        2.6084, 2.5546, 2.5565, 2.5163};
+    static final double[] RECORDED_CPP = {3.8300, 3.6242, 3.6595, 3.6089, 3.3839, 3.2965, 3.2331, 3.2030, 3.1553,
+        3.1492, 3.1275, 3.1093, 3.0713};
+
+    static List<LossSlope.Point> recorded(double[] losses) {
+        List<LossSlope.Point> points = new ArrayList<>();
+        for (int i = 0; i < losses.length; i++) {
+            points.add(new LossSlope.Point(RECORDED_STEPS[i], losses[i]));
+        }
+        return points;
+    }
+
+    @Test
+    void theRecordedRunsNewLanguagesAreStillFallingWithAlphaAtTheirIntroduction() {
+        for (double[] losses : new double[][] {RECORDED_GO, RECORDED_CPP}) {
+            LossTrajectory.Reading r = LossTrajectory.read(recorded(losses), 80, LossTrajectory.Parameters.DEFAULTS);
+            assertEquals(Phase.FALLING, r.phase());
+            assertEquals(-1, r.stalledFrom());
+            assertEquals(losses[3], r.alpha(), 1e-12, "α is the eval point at step 79, just before the join at 80");
+            assertEquals(99, r.fallingFrom());
+            assertTrue(r.relativeSlope() < -LossTrajectory.Parameters.DEFAULTS.stallSlope(), "still falling: " + r);
+        }
+        // the recorded go curve followed by the Transition dip of the synthetic shape is read as a stall
+        List<LossSlope.Point> withDip = new ArrayList<>(recorded(RECORDED_GO));
+        double[] dip = {2.52, 2.55, 2.60, 2.63, 2.62, 2.55, 2.45, 2.38, 2.33};
+        for (int i = 0; i < dip.length; i++) {
+            withDip.add(new LossSlope.Point(279 + 20L * i, dip[i]));
+        }
+        LossTrajectory.Reading r = LossTrajectory.read(withDip, 80, LossTrajectory.Parameters.DEFAULTS);
+        assertEquals(Phase.FALLING_AGAIN, r.phase());
+        assertTrue(r.stalledFrom() >= 259 && r.stalledFrom() <= 319, r.toString());
+        assertTrue(r.fallingAgainFrom() > r.stalledFrom(), r.toString());
+    }
 }
