@@ -73,6 +73,9 @@ public final class BabelTowerExperiment {
             if (!arms.stream().allMatch(ExperimentRunner::done)) {
                 return null;
             }
+            List<GridRun> all = new ArrayList<>(List.of(primary));
+            all.addAll(arms);
+            runner.recordLive(all);
             return BabelTowerReport.write(outDir, primary, arms, newLanguages, command, end);
         }
     }

@@ -105,20 +105,28 @@ public final class ExperimentRunner implements AutoCloseable {
             TrainingSession session = new TrainingSession(options, client);
             String runId = session.trainer().runId();
             out.accept(String.format("[%s] %s run %s in %s", run.label(), resume ? "resuming" : "starting", runId, run.dir()));
-            long firstStep;
-            try (LiveRecorder live = new LiveRecorder(client, runId, run.dir())) {
-                TrainingSession.Outcome o = session.run(null, out);
-                firstStep = o.result().firstStep();
-                live.awaitCaughtUp(o.result().lastStep(), Duration.ofSeconds(5), Duration.ofSeconds(30));
-                if (!"completed".equals(o.result().reason())) {
-                    out.accept("[" + run.label() + "] " + o.result().reason() + "; rerun the command to continue");
-                    return;
-                }
+            TrainingSession.Outcome o = session.run(null, out);
+            long firstStep = o.result().firstStep();
+            if (!"completed".equals(o.result().reason())) {
+                out.accept("[" + run.label() + "] " + o.result().reason() + "; rerun the command to continue");
+                return;
             }
             long steps = run.steps() - firstStep;
             doneSteps += run.steps() - run.startStep();
             trainedHere += steps;
         }
+    }
+
+    /** Writes each finished run's live files (what the Streams apps said about it) into its folder. */
+    public void recordLive(List<GridRun> runs) {
+        Map<String, Path> dirs = new java.util.LinkedHashMap<>();
+        for (GridRun run : runs) {
+            io.babelflow.schemas.telemetry.TelemetryFile.readAll(run.dir().resolve(Trainer.TELEMETRY_FILE)).stream()
+                    .filter(e -> e instanceof io.babelflow.events.RunStarted).findFirst()
+                    .ifPresent(e -> dirs.put(((io.babelflow.events.RunStarted) e).getRunId(), run.dir()));
+        }
+        out.accept("recording what the apps said about " + dirs.size() + " runs ...");
+        LiveRecorder.record(client, dirs, Duration.ofSeconds(10), Duration.ofMinutes(2));
     }
 
     private static Path writeConfig(GridRun run) {

@@ -8,7 +8,6 @@ import io.babelflow.events.StatsSource;
 import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
 import io.babelflow.schemas.telemetry.TelemetryFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +17,10 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What one run of an experiment recorded, read back from its folder: the trainer's telemetry.avro
- * (held-out loss, tokens, logit lens) and live.avro (what the Streams apps said about the run:
- * neuron specialization and stage changes). Steps repeated by a resume keep their last value.
+ * (held-out loss, tokens, logit lens) and the live files of {@link LiveRecorder} (what the Streams apps
+ * said about the run: neuron specialization and stage changes). Steps repeated by a resume keep their last value.
  */
 public final class RunHistory {
-    public static final String LIVE_FILE = "live.avro";
-
     /** step -> training tokens up to and including that step, counted from the run's first step. */
     private final TreeMap<Long, Long> tokensAt = new TreeMap<>();
     /** language -> step -> held-out loss. */
@@ -65,31 +62,28 @@ public final class RunHistory {
             sum += e.getValue();
             h.tokensAt.put(e.getKey(), sum);
         }
-        Path live = runDir.resolve(LIVE_FILE);
-        if (Files.exists(live)) {
-            // a window recomputed after a restart replaces the earlier record of the same layer
-            Map<String, NeuronSpecialization> latest = new TreeMap<>();
-            for (SpecificRecord e : TelemetryFile.readAll(live)) {
-                if (e instanceof StageChange c) {
-                    h.stages.add(c);
-                } else if (e instanceof NeuronSpecialization n && n.getSource() == StatsSource.HELDOUT) {
-                    latest.put(n.getWindowEnd() + "/" + n.getLayer(), n);
-                }
+        h.stages.addAll(LiveRecorder.read(runDir.resolve(LiveRecorder.STAGES_FILE), StageChange.class));
+        // a window recomputed after a restart replaces the earlier record of the same layer
+        Map<String, NeuronSpecialization> latest = new TreeMap<>();
+        for (NeuronSpecialization n : LiveRecorder.read(runDir.resolve(LiveRecorder.NEURONS_FILE),
+                NeuronSpecialization.class)) {
+            if (n.getSource() == StatsSource.HELDOUT) {
+                latest.put(n.getWindowEnd() + "/" + n.getLayer(), n);
             }
-            Map<String, TreeMap<Long, double[]>> transferSums = new TreeMap<>();
-            for (NeuronSpecialization n : latest.values()) {
-                n.getSpecificNeurons().forEach((l, ids) -> h.specificNeurons.computeIfAbsent(l, k -> new TreeMap<>())
-                        .merge(n.getWindowEnd(), ids.size(), Integer::sum));
-                n.getTransferRatio().forEach((l, v) -> {
-                    double[] sumAndCount = transferSums.computeIfAbsent(l, k -> new TreeMap<>())
-                            .computeIfAbsent(n.getWindowEnd(), k -> new double[2]);
-                    sumAndCount[0] += v;
-                    sumAndCount[1]++;
-                });
-            }
-            transferSums.forEach((l, byWindow) -> byWindow.forEach((w, sc) ->
-                    h.transfer.computeIfAbsent(l, k -> new TreeMap<>()).put(w, sc[0] / sc[1])));
         }
+        Map<String, TreeMap<Long, double[]>> transferSums = new TreeMap<>();
+        for (NeuronSpecialization n : latest.values()) {
+            n.getSpecificNeurons().forEach((l, ids) -> h.specificNeurons.computeIfAbsent(l, k -> new TreeMap<>())
+                    .merge(n.getWindowEnd(), ids.size(), Integer::sum));
+            n.getTransferRatio().forEach((l, v) -> {
+                double[] sumAndCount = transferSums.computeIfAbsent(l, k -> new TreeMap<>())
+                        .computeIfAbsent(n.getWindowEnd(), k -> new double[2]);
+                sumAndCount[0] += v;
+                sumAndCount[1]++;
+            });
+        }
+        transferSums.forEach((l, byWindow) -> byWindow.forEach((w, sc) ->
+                h.transfer.computeIfAbsent(l, k -> new TreeMap<>()).put(w, sc[0] / sc[1])));
         return h;
     }
 
