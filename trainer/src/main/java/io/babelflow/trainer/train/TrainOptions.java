@@ -36,12 +36,12 @@ public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long st
 
     /** These options with another sink. */
     public TrainOptions withSink(TelemetrySink sink) {
-        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal, fork);
     }
 
     /** These options with or without the trainer's own stop hook. */
     public TrainOptions withStopOnSignal(boolean stopOnSignal) {
-        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal, fork);
     }
 
     public static Builder builder(Path corpusDir, Path runDir) {
