@@ -5,6 +5,7 @@ import io.babelflow.ops.cli.BrokerCommand;
 import io.babelflow.ops.cli.ClusterCommand;
 import io.babelflow.ops.cli.CorpusCommand;
 import io.babelflow.ops.cli.DemoCommand;
+import io.babelflow.ops.cli.ExperimentCommand;
 import io.babelflow.ops.cli.PolicyCommand;
 import io.babelflow.ops.cli.StreamsCommand;
 import io.babelflow.ops.cli.TrainCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
         subcommands = {BrokerCommand.class, ClusterCommand.class, TopicsCommand.class, PublishCommand.class,
-                ReplayCommand.class, LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class,
+                ReplayCommand.class, LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class, ExperimentCommand.class,
                 StreamsCommand.class, ServeCommand.class, PolicyCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {

@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
         description = {"Train the byte-level decoder LM on a prepared corpus.",
                 "Telemetry goes to RUN_DIR/telemetry.avro; with --bootstrap-servers also to Kafka (lossless: spooled",
                 "in RUN_DIR/spool while the broker is away), and MixtureUpdates of the run are applied as they arrive.",
-                "SIGINT/SIGTERM stop at the next step with a checkpoint; --resume continues the same run."})
+                "SIGINT/SIGTERM stop at the next step with a checkpoint; --resume continues the same run.",
+                "--fork-from RUN_DIR --fork-step N starts a new run from that run's checkpoint at step N (same model",
+                "shape; the new config's mixture and policy; steps continue from N)."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Run config (YAML), e.g. trainer/configs/tiny.yaml; "
             + "with --resume the run folder's config.yaml is used when omitted.")
@@ -41,6 +43,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
     boolean resume;
 
+    @Option(names = "--fork-from", paramLabel = "RUN_DIR",
+            description = "Start a new run (new run id) from this run's checkpoint at --fork-step.")
+    Path forkFrom;
+
+    @Option(names = "--fork-step", paramLabel = "N", description = "Step of the --fork-from checkpoint to start from.")
+    Long forkStep;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Publish telemetry to Kafka and follow the mixture-control topic.")
     String bootstrapServers;
@@ -60,6 +69,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (!resume && config == null) {
             throw new InvalidInputException("--config FILE is required (e.g. trainer/configs/tiny.yaml)");
         }
+        if ((forkFrom == null) != (forkStep == null)) {
+            throw new InvalidInputException("--fork-from RUN_DIR and --fork-step N go together");
+        }
+        if (forkFrom != null && (resume || config == null)) {
+            throw new InvalidInputException("a fork needs its own --config and cannot be combined with --resume");
+        }
         Path runDir = out != null ? out : Path.of("runs", name(config) + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         ClientConfig kafka = bootstrapServers == null ? null : ClientConfig.load(bootstrapServers, clientConfig);
@@ -74,8 +89,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (seed != null) {
             options.seed(seed);
         }
+        if (forkFrom != null) {
+            options.forkFrom(forkFrom, forkStep);
+        }
         TrainingSession session = new TrainingSession(options, kafka);
-        System.out.printf("run %s in %s%s%n", session.trainer().runId(), runDir,
+        System.out.printf("run %s in %s%s%s%n", session.trainer().runId(), runDir,
+                forkFrom == null ? "" : ", forked from " + forkFrom + " at step " + forkStep,
                 kafka == null ? "" : ", telemetry to Kafka at " + kafka.bootstrapServers());
         PrometheusRegistry registry = metricsPort == null ? null : new PrometheusRegistry();
         try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort, registry)) {

@@ -28,6 +28,7 @@ public final class LineChart {
     private final String xLabel;
     private final String yLabel;
     private final Map<String, XYSeries> series = new LinkedHashMap<>();
+    private final java.util.List<org.jfree.chart.plot.ValueMarker> markers = new java.util.ArrayList<>();
 
     public LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -39,6 +40,17 @@ public final class LineChart {
         if (Double.isFinite(y)) {
             series.computeIfAbsent(name, n -> new XYSeries(n, false, true)).add(x, y);
         }
+        return this;
+    }
+
+    /** A labelled vertical line at {@code x}, e.g. a stage change. */
+    public LineChart mark(double x, String label) {
+        org.jfree.chart.plot.ValueMarker m = new org.jfree.chart.plot.ValueMarker(x, Color.GRAY,
+                new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3f, 3f}, 0f));
+        m.setLabel(label);
+        m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+        m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+        markers.add(m);
         return this;
     }
 
@@ -60,6 +72,7 @@ public final class LineChart {
                     : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }
         plot.setRenderer(renderer);
+        markers.forEach(plot::addDomainMarker);
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());

@@ -79,6 +79,14 @@ class BabelFlowCliTest {
     }
 
     @Test
+    void aForkWithoutItsStepExitsTwo() {
+        Run r = run("train", "--config", "trainer/configs/tiny.yaml", "--fork-from", "/nonexistent/run");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--fork-from RUN_DIR and --fork-step N go together"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
+
+    @Test
     void missingClientConfigFileExitsTwo() {
         Run r = run("topics", "create", "--client-config", "/nonexistent/client.properties");
         assertEquals(2, r.exitCode());

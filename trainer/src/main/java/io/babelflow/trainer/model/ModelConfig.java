@@ -39,6 +39,19 @@ public record ModelConfig(int layers, int dModel, int heads, int ffnWidth, int c
                 layers, dModel, heads, ffnWidth, contextLength, activation);
     }
 
+    /** Names the first field in which {@code other} differs, as "x=1 but y asks x=2"; null when equal. */
+    public String differenceFrom(ModelConfig other) {
+        String[] names = {"layers", "dModel", "heads", "ffnWidth", "contextLength", "activation"};
+        Object[] mine = {layers, dModel, heads, ffnWidth, contextLength, activation};
+        Object[] theirs = {other.layers, other.dModel, other.heads, other.ffnWidth, other.contextLength, other.activation};
+        for (int i = 0; i < names.length; i++) {
+            if (!mine[i].equals(theirs[i])) {
+                return "model." + names[i] + "=" + mine[i] + " but model." + names[i] + "=" + theirs[i];
+            }
+        }
+        return null;
+    }
+
     private static void positive(String name, int value) {
         if (value <= 0) {
             throw new InvalidInputException("model." + name + " must be positive, got " + value);

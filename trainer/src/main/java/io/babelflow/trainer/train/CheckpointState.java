@@ -12,8 +12,10 @@ import java.util.List;
  * @param optimizerSteps  AdamW's bias-correction counter
  * @param statsWindowStart first step of the open TRAIN activation-statistics window
  * @param statsTokens     tokens per language accumulated in that window
+ * @param parentRunId     for a forked run, the run it started from; null otherwise (and in older checkpoints)
+ * @param forkStep        for a forked run, the parent's checkpoint step it started from; null otherwise
  */
 public record CheckpointState(String runId, long nextStep, long nextSequence, ModelConfig model,
         List<String> languages, long optimizerSteps, MixtureSampler.State sampler, long statsWindowStart,
-        long[] statsTokens) {
+        long[] statsTokens, String parentRunId, Long forkStep) {
 }

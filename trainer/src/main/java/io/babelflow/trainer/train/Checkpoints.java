@@ -73,6 +73,17 @@ public final class Checkpoints {
         }
     }
 
+    /** The checkpoint that starts step {@code nextStep}, if this run has it. */
+    public Optional<Path> at(long nextStep) {
+        Path p = dir.resolve(String.format("%s%08d", PREFIX, nextStep));
+        return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The steps this run's checkpoints start, oldest first. */
+    public List<Long> steps() {
+        return list().stream().map(p -> Long.parseLong(p.getFileName().toString().substring(PREFIX.length()))).toList();
+    }
+
     public Optional<Path> latest() {
         List<Path> all = list();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
@@ -94,6 +105,20 @@ public final class Checkpoints {
             optimizer.restore(NDList.decode(scope, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist"))),
                     state.optimizerSteps());
             stats.restore(NDList.decode(scope, Files.readAllBytes(checkpoint.resolve("stats.ndlist"))), state.statsTokens());
+        } catch (IOException e) {
+            throw new InvalidInputException("checkpoint " + checkpoint + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads model and optimizer only, for a fork: its activation-statistics window starts afresh, as
+     * its languages may differ from the parent's.
+     */
+    public static void restoreWeights(Path checkpoint, CheckpointState state, LanguageModel model, AdamW optimizer) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            model.load(checkpoint.resolve("model.params"));
+            optimizer.restore(NDList.decode(scope, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist"))),
+                    state.optimizerSteps());
         } catch (IOException e) {
             throw new InvalidInputException("checkpoint " + checkpoint + " is unreadable: " + e.getMessage(), e);
         }

@@ -47,7 +47,8 @@ final class RunTelemetry {
         sequence.release();
     }
 
-    void runStarted(long startStep, RunConfig config) {
+    /** parentRunId and forkStep name a fork's origin; both null for a run started afresh. */
+    void runStarted(long startStep, RunConfig config, String parentRunId, Long forkStep) {
         List<LanguageSpec> languages = config.languages().stream()
                 .map(l -> new LanguageSpec(l.id(), l.role(), l.weight())).toList();
         RunConfig.Feedback feedback = config.feedback();
@@ -56,6 +57,7 @@ final class RunTelemetry {
                 .setLanguages(languages).setModel(config.model().toShape())
                 .setFeedbackPolicy(feedback == null ? null : feedback.policy())
                 .setPolicyParams(feedback == null || feedback.params() == null ? Map.of() : feedback.params())
+                .setParentRunId(parentRunId).setForkStep(forkStep)
                 .build());
     }
 

@@ -17,9 +17,17 @@ import java.util.function.Consumer;
  * @param sink          where events go; null = FileTelemetrySink at runDir/telemetry.avro (closed by the trainer)
  * @param progress      receives a status line every logging.every steps; null = log at INFO
  * @param stopOnSignal  install a shutdown hook so SIGTERM/SIGINT checkpoint at the next step boundary
+ * @param fork          start a new run from another run's checkpoint; null = start from scratch (or resume)
  */
 public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long steps, Long seed, boolean resume,
-        TelemetrySink sink, Consumer<Progress> progress, boolean stopOnSignal) {
+        TelemetrySink sink, Consumer<Progress> progress, boolean stopOnSignal, Fork fork) {
+
+    /** Where a forked run starts: the parent run folder and the step of the checkpoint to start from. */
+    public record Fork(Path parentRunDir, long step) {
+        public Fork {
+            Objects.requireNonNull(parentRunDir, "parentRunDir");
+        }
+    }
 
     public TrainOptions {
         Objects.requireNonNull(corpusDir, "corpusDir");
@@ -28,12 +36,12 @@ public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long st
 
     /** These options with another sink. */
     public TrainOptions withSink(TelemetrySink sink) {
-        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal, fork);
     }
 
     /** These options with or without the trainer's own stop hook. */
     public TrainOptions withStopOnSignal(boolean stopOnSignal) {
-        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+        return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal, fork);
     }
 
     public static Builder builder(Path corpusDir, Path runDir) {
@@ -50,6 +58,7 @@ public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long st
         private TelemetrySink sink;
         private Consumer<Progress> progress;
         private boolean stopOnSignal = true;
+        private Fork fork;
 
         private Builder(Path corpusDir, Path runDir) {
             this.corpusDir = corpusDir;
@@ -91,8 +100,14 @@ public record TrainOptions(Path configFile, Path corpusDir, Path runDir, Long st
             return this;
         }
 
+        /** Starts a new run from {@code parentRunDir}'s checkpoint at {@code step} (see {@link Trainer}). */
+        public Builder forkFrom(Path parentRunDir, long step) {
+            this.fork = new Fork(parentRunDir, step);
+            return this;
+        }
+
         public TrainOptions build() {
-            return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal);
+            return new TrainOptions(configFile, corpusDir, runDir, steps, seed, resume, sink, progress, stopOnSignal, fork);
         }
     }
 }

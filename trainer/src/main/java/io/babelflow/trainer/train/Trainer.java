@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * delivered or durable, so a checkpoint never moves past a lost event. The constructor validates everything (config,
  * corpus, languages, weights, checkpoint shape) and throws {@link InvalidInputException} before
  * anything is written.
+ *
+ * <p>A fork ({@code forkFrom(parentRunDir, n)}) is a new run (new runId, sequence numbers from 0)
+ * that starts at step n from the parent's checkpoint {@code step-n}: model and optimizer restored,
+ * the new config's mixture and feedback policy in force, the same model shape required. Its
+ * RunStarted names the parent run and the fork step, and so does every RunStarted of its resumes.
  */
 public final class Trainer {
     public static final String CONFIG_FILE = "config.yaml";
@@ -112,6 +117,9 @@ public final class Trainer {
                 promptDir == null ? null : Path.of(promptDir));
         this.sampler = new MixtureSampler(languages, config.mixtureSchedule(), config.run().seed());
 
+        if (options.resume() && options.fork() != null) {
+            throw new InvalidInputException("a run is either resumed or forked, not both; to continue a fork, resume its own folder");
+        }
         if (options.resume()) {
             this.resumeFrom = checkpoints.latest().orElseThrow(() -> new InvalidInputException("cannot resume "
                     + runDir + ": it has no checkpoint in " + checkpoints.dir()));
@@ -119,6 +127,14 @@ public final class Trainer {
             checkResumable(resumeState, configFile);
             this.runId = resumeState.runId();
             sampler.restore(resumeState.sampler());
+        } else if (options.fork() != null) {
+            if (holdsRun(runDir)) {
+                throw new InvalidInputException("run folder " + runDir + " already holds a run; a fork needs a new folder");
+            }
+            this.resumeFrom = forkCheckpoint(options.fork());
+            this.resumeState = Checkpoints.readState(resumeFrom);
+            checkForkable(resumeState, configFile);
+            this.runId = newRunId(config.run().name());
         } else {
             if (holdsRun(runDir)) {
                 throw new InvalidInputException("run folder " + runDir + " already holds a run; resume it or choose "
@@ -144,7 +160,7 @@ public final class Trainer {
      * numbered from there on belong to steps this run computes again, so a spool must drop them.
      */
     public java.util.OptionalLong checkpointSequence() {
-        return resumeState == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(resumeState.nextSequence());
+        return resumeState == null || isFork() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(resumeState.nextSequence());
     }
 
     /** The resolved config (overrides applied). */
@@ -211,7 +227,12 @@ public final class Trainer {
             long startStep = 0;
             long windowStart = 0;
             long firstSequence = 0;
-            if (resumeFrom != null) {
+            if (isFork()) {
+                // new run: its own sequence numbers from 0, the parent's weights and step count
+                Checkpoints.restoreWeights(resumeFrom, resumeState, model, optimizer);
+                startStep = resumeState.nextStep();
+                windowStart = startStep;
+            } else if (resumeFrom != null) {
                 Checkpoints.restore(resumeFrom, resumeState, model, optimizer, trainStats);
                 startStep = resumeState.nextStep();
                 windowStart = resumeState.statsWindowStart();
@@ -227,7 +248,7 @@ public final class Trainer {
                     probes.statsEvery() > 0 ? trainStats : null, languages, t.gradClipNorm());
             LOG.info("run {}: {} parameters, {}, steps {}..{}", runId, model.parameterCount(), config.model().describe(),
                     startStep, totalSteps - 1);
-            telemetry.runStarted(startStep, config);
+            telemetry.runStarted(startStep, config, parentRunId(), forkStep());
 
             long lastStep = startStep - 1;
             long meterStart = System.nanoTime();
@@ -297,7 +318,40 @@ public final class Trainer {
     private CheckpointState state(long nextStep, long nextSequence, AdamW optimizer, long windowStart,
             ActivationStatsAccumulator trainStats) {
         return new CheckpointState(runId, nextStep, nextSequence, config.model(), languages, optimizer.steps(),
-                sampler.state(), windowStart, trainStats.tokens());
+                sampler.state(), windowStart, trainStats.tokens(), parentRunId(), forkStep());
+    }
+
+    private boolean isFork() {
+        return options.fork() != null;
+    }
+
+    /** The run this one forked from (kept across the fork's own resumes); null for a run started afresh. */
+    private String parentRunId() {
+        return resumeState == null ? null : isFork() ? resumeState.runId() : resumeState.parentRunId();
+    }
+
+    private Long forkStep() {
+        return resumeState == null ? null : isFork() ? (Long) resumeState.nextStep() : resumeState.forkStep();
+    }
+
+    private static Path forkCheckpoint(TrainOptions.Fork fork) {
+        Checkpoints parent = new Checkpoints(fork.parentRunDir().resolve(CHECKPOINT_DIR), Integer.MAX_VALUE);
+        return parent.at(fork.step()).orElseThrow(() -> new InvalidInputException("run " + fork.parentRunDir()
+                + " has no checkpoint at step " + fork.step() + (parent.steps().isEmpty() ? "; it has no checkpoints at all"
+                        : "; it has checkpoints at steps " + parent.steps())));
+    }
+
+    private void checkForkable(CheckpointState parent, Path configFile) {
+        String difference = parent.model().differenceFrom(config.model());
+        if (difference != null) {
+            throw new InvalidInputException("cannot fork from " + resumeFrom + ": the parent's model has " + difference
+                    + " in config " + configFile + "; a fork keeps the parent's model shape");
+        }
+        if (parent.nextStep() >= config.run().steps()) {
+            throw new InvalidInputException("cannot fork at step " + parent.nextStep() + ": config " + configFile
+                    + " ends the run at run.steps = " + config.run().steps() + "; a fork continues the step count, so "
+                    + "run.steps must exceed the fork step");
+        }
     }
 
     private void checkResumable(CheckpointState state, Path configFile) {

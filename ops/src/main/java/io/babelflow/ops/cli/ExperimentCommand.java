@@ -1,0 +1,49 @@
+package io.babelflow.ops.cli;
+
+import io.babelflow.ops.experiment.BabelTowerExperiment;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Reruns the studies BabelFlow watches for, in miniature, through the real loop; writes a report folder. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Run an experiment grid through the real loop (embedded broker, Streams apps) and write a report.",
+        subcommands = {ExperimentCommand.BabelTower.class})
+public final class ExperimentCommand {
+
+    @Command(name = "babel-tower", mixinStandardHelpOptions = true,
+            description = {"Python alone (trained once), then forks with the new languages: static natural mixture vs",
+                    "schedule, exp3, excess-loss and babel-tower, equal token budget. Rerun to continue an interrupted grid.",
+                    "Writes OUT/summary.md, OUT/plots/, OUT/runs/<arm>-seed<N>/ and OUT/configs/."})
+    static final class BabelTower implements Callable<Integer> {
+        @Option(names = "--quick", description = "Reduced grid (2 arms, 1 seed, 40+40 steps) for CI and a first look.")
+        boolean quick;
+
+        @Option(names = "--seeds", paramLabel = "N", defaultValue = "3", description = "Seeds per arm (default: ${DEFAULT-VALUE}).")
+        int seeds;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default: runs/experiments/babel-tower[-quick]).")
+        Path out;
+
+        @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus/code",
+                description = "Prepared code corpus (default: ${DEFAULT-VALUE}; prepared there when absent).")
+        Path corpus;
+
+        @Override
+        public Integer call() throws Exception {
+            BabelTowerExperiment.Settings settings = quick ? BabelTowerExperiment.Settings.quick()
+                    : BabelTowerExperiment.Settings.full(seeds);
+            Path dir = out != null ? out : Path.of("runs", "experiments", quick ? "babel-tower-quick" : "babel-tower");
+            String command = "babelflow experiment babel-tower" + (quick ? " --quick" : " --seeds " + seeds)
+                    + " --out " + dir + " --corpus " + corpus;
+            Path summary = BabelTowerExperiment.run(settings, dir, corpus, command, System.out::println);
+            if (summary == null) {
+                System.out.println("grid not finished; rerun the same command to continue");
+                return 1;
+            }
+            System.out.println("report: " + summary);
+            return 0;
+        }
+    }
+}
