@@ -150,7 +150,7 @@ class PythonTrainerIT {
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary-rank0.json").toFile());
         assertEquals(2, summary.get("rejected").asInt(), "the unknown language and the undecodable record:\n" + output);
         assertEquals(0, summary.get("spooled").asInt());
-        assertTrue(output.contains("names language 'rust' that is not in the run"), output);
+        assertTrue(output.contains("'rust' is not one of the run's languages"), output);
 
         Set<Long> windows = specializationWindows(runId, s -> s.getComplete(), 3);
         assertEquals(Set.of(9L, 19L, 29L), windows, "the specialization app analysed the Python statistics");
