@@ -21,7 +21,8 @@ def sample(name):
         "RunStarted": {"runId": "r", "rank": 1, "worldSize": 2, "sequence": 0, "startedAt": 1700000000123,
                        "startStep": 0, "config": "run: {}", "languages": [{"id": "python", "role": "PRIMARY",
                        "initialWeight": 1.0}], "model": {"layers": 2, "dModel": 8, "heads": 2, "ffnWidth": 16,
-                       "contextLength": 8, "vocabSize": 256}, "feedbackPolicy": None, "policyParams": {}},
+                       "contextLength": 8, "vocabSize": 256}, "feedbackPolicy": None, "policyParams": {},
+                       "parentRunId": None, "forkStep": None},
         "RunEnded": {"runId": "r", "rank": 0, "sequence": 9, "endedAt": 5, "lastStep": 3, "reason": "completed",
                      "message": "ok"},
     }[name]

@@ -4,6 +4,7 @@ import static io.babelflow.ops.bench.SpecializationReport.median;
 
 import io.babelflow.events.ActivationStats;
 import io.babelflow.events.RunStarted;
+import io.babelflow.events.StatsSource;
 import io.babelflow.ops.bench.SpecializationReport.Backlog;
 import io.babelflow.ops.bench.SpecializationReport.Compute;
 import io.babelflow.ops.bench.SpecializationReport.Live;
@@ -85,7 +86,8 @@ final class SpecializationMeasurements implements AutoCloseable {
     }
 
     SpecializationApp startApp() {
-        return SpecializationApp.start(streamsConfig, SpecializationConfig.DEFAULTS,
+        // the load generator emits training windows
+        return SpecializationApp.start(streamsConfig, SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN),
                 new InetSocketAddress("127.0.0.1", 0));
     }
 
@@ -238,7 +240,7 @@ final class SpecializationMeasurements implements AutoCloseable {
         List<Double> validate = new ArrayList<>();
         List<Double> merge = new ArrayList<>();
         List<Double> analyse = new ArrayList<>();
-        WindowAnalysis analysis = new WindowAnalysis(SpecializationConfig.DEFAULTS.lape());
+        WindowAnalysis analysis = new WindowAnalysis(SpecializationConfig.DEFAULTS.lape(), StatsSource.TRAIN);
         RunStarted run = RUNS.decode(window.prelude.get(0).value());
         for (int round = -1; round < rounds; round++) { // round -1 warms the JIT up and is not kept
             long t0 = System.nanoTime();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.babelflow.events.ActivationStats;
+import io.babelflow.events.StatsSource;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
@@ -104,6 +105,7 @@ class SpecializationIT {
      * neurons x 4 layers of 2048): they have the lowest entropy, the background the highest.
      */
     private static final SpecializationConfig CONFIG = SpecializationConfig.DEFAULTS
+            .withStatsSource(StatsSource.TRAIN) // the load generator emits training windows
             .withLape(new LapeParameters(0.95, 4.0 * BLOCK * LAYERS / (LAYERS * NEURONS), 0.95));
 
     @TempDir
@@ -188,7 +190,7 @@ class SpecializationIT {
             TopicProvisioner.ensureTopics(client, (short) 1);
             SpecializationApp app = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                     "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
-                    SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
+                    SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN), new InetSocketAddress("127.0.0.1", 0));
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 send(producer, traffic);
