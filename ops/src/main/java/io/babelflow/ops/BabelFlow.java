@@ -11,6 +11,7 @@ import io.babelflow.ops.cli.TrainCommand;
 import io.babelflow.ops.cli.LoadgenCommand;
 import io.babelflow.ops.cli.PublishCommand;
 import io.babelflow.ops.cli.ReplayCommand;
+import io.babelflow.ops.cli.ServeCommand;
 import io.babelflow.ops.cli.TopicsCommand;
 import io.babelflow.schemas.InvalidInputException;
 import picocli.CommandLine;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
         subcommands = {BrokerCommand.class, ClusterCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
-                LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class, StreamsCommand.class, PolicyCommand.class,
+                LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class, StreamsCommand.class, ServeCommand.class, PolicyCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */

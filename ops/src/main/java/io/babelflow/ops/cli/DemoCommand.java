@@ -41,6 +41,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path runDir = out != null ? out
                 : Path.of("runs", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        java.nio.file.Files.createDirectories(runDir);
+        // Kafka's and Kafka Streams' chatter goes to the run folder (ops log4j2.xml): the console keeps BabelFlow's lines
+        System.setProperty("babelflow.log.file", runDir.toAbsolutePath().resolve("kafka.log").toString());
         Demo.run(new Demo.Settings(corpus, runDir, steps, policy, bootstrapServers, dataDir), System.out::println);
         return 0;
     }

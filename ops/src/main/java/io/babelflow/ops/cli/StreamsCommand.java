@@ -1,19 +1,28 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.metrics.MetricsServer;
+import io.babelflow.ops.metrics.StreamsMetricsCollector;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +37,43 @@ public final class StreamsCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code --metrics-port}: the Streams apps' Prometheus endpoint ({@code serve} has /metrics on its own port). */
+    static final class MetricsOption {
+        @Option(names = "--metrics-port", paramLabel = "N",
+                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) "
+                        + "on 127.0.0.1:N (0 = any free port).")
+        Integer metricsPort;
+
+        /**
+         * Binds the metrics port first (a busy port is bad input, reported before the app starts), then
+         * starts the app, registers its collector and runs it until SIGINT / SIGTERM.
+         */
+        <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
+                Function<A, KafkaStreams> streams) throws InterruptedException {
+            PrometheusRegistry registry = new PrometheusRegistry();
+            MetricsServer metrics;
+            try {
+                metrics = metricsPort == null ? null : MetricsServer.start(metricsPort, registry);
+            } catch (UncheckedIOException e) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
+            try (metrics) {
+                A app = start.get();
+                if (metrics != null) {
+                    StreamsMetricsCollector.register(registry, appId, streams.apply(app));
+                    System.out.printf("metrics on http://127.0.0.1:%d/metrics%n", metrics.port());
+                }
+                StreamsApp.runUntilStopped(app, name);
+            }
+        }
+
+        void checkMetricsPort() {
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
+            }
+        }
     }
 
     /** Options every Streams app takes. */
@@ -73,6 +119,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--http-port", defaultValue = "7071",
                 description = "Port of the query server on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
         int httpPort;
@@ -92,6 +141,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (httpPort < 0 || httpPort > 65535) {
                 throw new InvalidInputException("--http-port " + httpPort + " is not a TCP port");
             }
@@ -107,8 +157,10 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : SpecializationApp.DEFAULT_APPLICATION_ID;
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
-            SpecializationApp.run(StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client)), config, new InetSocketAddress("127.0.0.1", httpPort));
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client));
+            metrics.run(appId, "specialization", () -> SpecializationApp.start(props, config,
+                    new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
         }
     }
@@ -124,6 +176,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--step-grace-seconds", defaultValue = "30",
                 description = "Merge a step after this long even if a data-parallel rank is missing (default: ${DEFAULT-VALUE}).")
         long stepGraceSeconds;
@@ -131,6 +186,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (stepGraceSeconds <= 0) {
                 throw new InvalidInputException("--step-grace-seconds must be > 0");
             }
@@ -138,8 +194,9 @@ public final class StreamsCommand implements Runnable {
             TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
-            ReweightingApp.run(StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client)), config);
+            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
+                    app.extra(client));
+            metrics.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }
     }

@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path clientConfig;
 
     @Option(names = "--metrics-port", paramLabel = "N",
-            description = "Serve Prometheus metrics (telemetry queue, spool, sent, failed; JVM) on 127.0.0.1:N.")
+            description = "Serve Prometheus metrics (steps/s, step, control consumer up, telemetry queue, spool, sent, failed; JVM) on 127.0.0.1:N.")
     Integer metricsPort;
 
     @Override

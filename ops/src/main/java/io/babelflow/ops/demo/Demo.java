@@ -2,6 +2,7 @@ package io.babelflow.ops.demo;
 
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.serve.Observatory;
 import io.babelflow.ops.train.RunPlots;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
@@ -9,8 +10,8 @@ import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.trainer.corpus.CorpusManifest;
 import io.babelflow.trainer.corpus.CorpusPreparer;
 import io.babelflow.trainer.corpus.PrepareListener;
@@ -45,7 +46,7 @@ public final class Demo {
      * demo's model has 2 x 256 FFN neurons, where 1 % is five neurons, too few to show overlap.
      */
     static final SpecializationConfig DEMO_SPECIALIZATION = SpecializationConfig.DEFAULTS
-            .withLape(new io.babelflow.streams.specialization.LapeParameters(0.95, 0.05, 0.95));
+            .withLape(new io.babelflow.streams.specialization.lape.LapeParameters(0.95, 0.05, 0.95));
 
     public record Settings(Path corpus, Path runDir, long steps, String policy, String bootstrapServers, Path dataDir) {
     }
@@ -60,35 +61,45 @@ public final class Demo {
         if (!List.of("schedule", "exp3", "babel-tower").contains(s.policy())) {
             throw new InvalidInputException("--policy must be schedule, exp3 or babel-tower, got " + s.policy());
         }
-        PreparedCorpus corpus = corpus(s.corpus(), out);
-        List<String> newLanguages = NEW_LANGUAGES.stream().filter(corpus.languageIds()::contains).limit(2).toList();
-        if (!corpus.languageIds().contains("python") || newLanguages.isEmpty()) {
-            throw new InvalidInputException("corpus " + s.corpus() + " needs python and at least one of "
-                    + NEW_LANGUAGES + "; it has " + corpus.languageIds());
-        }
-        Path config = Files.writeString(Files.createTempFile("babelflow-demo", ".yaml"),
-                config(s.steps(), newLanguages, s.policy()));
-
         EmbeddedKafka broker = null;
         String bootstrap = s.bootstrapServers();
         if (bootstrap == null) {
-            out.accept("starting an embedded Kafka broker ...");
             broker = EmbeddedKafka.start(0, s.dataDir());
             bootstrap = broker.bootstrapServers();
         }
         ClientConfig client = ClientConfig.of(bootstrap);
         Path state = Files.createTempDirectory("babelflow-demo-state");
+        Observatory observatory = null;
         try {
             TopicProvisioner.ensureTopics(client, (short) 1);
-            out.accept("Kafka at " + bootstrap + "; starting the specialization and reweighting apps ...");
+            // the page first: it shows the run from its first step
+            observatory = Observatory.start(StreamsDefaults.base(bootstrap, "babelflow-demo-observatory",
+                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", 0),
+                    Duration.ofMinutes(10));
+            out.accept("page: " + observatory.pageUrl());
+            out.accept("metrics: " + observatory.metricsUrl());
+            String log = System.getProperty("babelflow.log.file");
+            out.accept("Kafka at " + bootstrap + (broker == null ? "" : " (embedded)")
+                    + (log == null ? "" : "; Kafka's own log: " + log));
+            PreparedCorpus corpus = corpus(s.corpus(), out);
+            List<String> newLanguages = NEW_LANGUAGES.stream().filter(corpus.languageIds()::contains).limit(2).toList();
+            if (!corpus.languageIds().contains("python") || newLanguages.isEmpty()) {
+                throw new InvalidInputException("corpus " + s.corpus() + " needs python and at least one of "
+                        + NEW_LANGUAGES + "; it has " + corpus.languageIds());
+            }
+            Path config = Files.writeString(Files.createTempFile("babelflow-demo", ".yaml"),
+                    config(s.steps(), newLanguages, s.policy()));
+            out.accept("starting the specialization and reweighting apps ...");
             try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
                     DEMO_SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
                     ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(bootstrap,
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
+                observatory.watch("specialization", specialization.streams()).watch("reweighting", reweighting.streams());
                 awaitRunning(specialization.streams());
                 awaitRunning(reweighting.streams());
+                awaitRunning(observatory.streams());
                 String queries = "http://127.0.0.1:" + specialization.httpAddress().getPort();
                 TrainingSession session = new TrainingSession(TrainOptions.builder(s.corpus(), s.runDir())
                         .config(config).stopOnSignal(true).progress(p -> out.accept(p.line())), client);
@@ -99,7 +110,7 @@ public final class Demo {
                         round(u.getWeights()), u.getReason())));
                 try (SpecializationWatcher watcher = new SpecializationWatcher(client, runId,
                         session.trainer().config().model().layers(), out)) {
-                    TrainingSession.Outcome o = session.run(null, out);
+                    TrainingSession.Outcome o = session.run(observatory.registry(), out);
                     Thread.sleep(3_000); // the apps finish the run's last windows
                     String summary = get(queries + "/runs/" + runId + "/summary");
                     List<Path> plots = new ArrayList<>(RunPlots.write(s.runDir()));
@@ -117,6 +128,9 @@ public final class Demo {
                 }
             }
         } finally {
+            if (observatory != null) {
+                observatory.close();
+            }
             if (broker != null) {
                 broker.close();
             }

@@ -1,7 +1,9 @@
 package io.babelflow.ops.train;
 
 import io.babelflow.events.MixtureUpdate;
+import io.babelflow.ops.metrics.StepRate;
 import io.babelflow.ops.metrics.TelemetrySinkMetrics;
+import io.babelflow.ops.metrics.TrainerMetrics;
 import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
 import io.babelflow.schemas.ClientConfig;
@@ -24,6 +26,7 @@ import java.util.function.Consumer;
  */
 public final class TrainingSession {
     public static final String SPOOL_DIR = "spool";
+    private static final Duration STEP_RATE_WINDOW = Duration.ofSeconds(30);
 
     /** What the run did, beyond the trainer's own result. */
     public record Outcome(RunResult result, long telemetrySent, long telemetrySpilled, long telemetryFailed,
@@ -38,6 +41,7 @@ public final class TrainingSession {
     private Consumer<MixtureUpdate> onMixtureApplied = update -> { };
     private final boolean stopOnSignal;
     private final CountDownLatch done = new CountDownLatch(1);
+    private final StepRate steps = new StepRate(STEP_RATE_WINDOW.toNanos(), System.nanoTime());
 
     /**
      * @param options the trainer's options (config, corpus, run folder, overrides, progress); the sink is set here
@@ -60,7 +64,8 @@ public final class TrainingSession {
             kafkaSink = new KafkaTelemetrySink(kafka, runDir.resolve(SPOOL_DIR));
             return new TeeTelemetrySink(file, kafkaSink);
         });
-        this.trainer = new Trainer(options.sink(sink).build()); // validates; throws InvalidInputException
+        // validates; throws InvalidInputException
+        this.trainer = new Trainer(options.sink(new StepObservingSink(sink, steps)).build());
     }
 
     public Trainer trainer() {
@@ -109,6 +114,11 @@ public final class TrainingSession {
         if (kafka != null) {
             control = new MixtureControl(kafka, trainer.runId(),
                     new SamplerTarget(trainer.mixture(), trainer.config().languageIds()), onMixtureApplied);
+        }
+        if (registry != null) {
+            TrainerMetrics.register(registry, trainer.runId(), steps, control == null ? null : control::polling);
+        }
+        if (control != null) {
             if (!control.awaitCaughtUp(Duration.ofSeconds(30))) {
                 log.accept("mixture control has not caught up with the control topic after 30 s; training starts "
                         + "on the weights in force and applies updates as they arrive");

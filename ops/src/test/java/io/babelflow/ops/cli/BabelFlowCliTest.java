@@ -46,6 +46,15 @@ class BabelFlowCliTest {
     }
 
     @Test
+    void outOfRangeMetricsPortOfAStreamsAppExitsTwo() {
+        for (String app : new String[] {"specialization", "reweighting"}) {
+            Run r = run("streams", app, "--metrics-port", "70000");
+            assertEquals(2, r.exitCode());
+            assertTrue(r.err().contains("--metrics-port 70000 is not a TCP port"), r.err());
+        }
+    }
+
+    @Test
     void malformedBootstrapServersExitTwo() {
         Run r = run("topics", "list", "--bootstrap-servers", "localhost");
         assertEquals(2, r.exitCode());

@@ -5,7 +5,7 @@ import io.babelflow.ops.kafka.KraftNode;
 import io.babelflow.ops.kafka.LocalCluster;
 import io.babelflow.ops.process.ChildJvm;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
-import io.babelflow.streams.specialization.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.EventDecodingException;
 import io.babelflow.schemas.Topics;
+import io.babelflow.schemas.mixture.MixtureWeights;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The trainer's side of the control loop: a background consumer of the compacted mixture-control
  * topic that reads, from the beginning (on start and on resume), every MixtureUpdate of its run,
- * validates it ({@link MixtureValidator}) and hands valid ones to the {@link MixtureTarget}. Invalid
+ * validates it ({@link MixtureWeights}) and hands valid ones to the {@link MixtureTarget}. Invalid
  * updates are rejected with a logged reason and counted; the weights in force stay. No consumer
  * group: the control topic is small and compacted, and every trainer process needs all of its run's
  * updates. Reads only committed records, since the reweighting app writes transactionally.
@@ -46,6 +47,7 @@ public final class MixtureControl implements AutoCloseable {
     private final AtomicLong stale = new AtomicLong();
     private volatile String lastRejection;
     private volatile boolean running = true;
+    private volatile boolean polling;
 
     public MixtureControl(ClientConfig client, String runId, MixtureTarget target) {
         this(client, runId, target, update -> { });
@@ -78,6 +80,7 @@ public final class MixtureControl implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            polling = true;
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     handle(record);
@@ -92,6 +95,7 @@ public final class MixtureControl implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("mixture control stopped; the trainer keeps its current weights", e);
         } finally {
+            polling = false;
             caughtUp.countDown();
             consumer.close(Duration.ofSeconds(5));
         }
@@ -118,7 +122,7 @@ public final class MixtureControl implements AutoCloseable {
         }
         Optional<String> problem = !runId.equals(update.getRunId())
                 ? Optional.of("record keyed " + runId + " carries runId " + update.getRunId())
-                : MixtureValidator.problem(update, target.languages(), current);
+                : MixtureWeights.problem(update, target.languages(), current);
         if (problem.isPresent()) {
             reject(problem.get());
             return;
@@ -143,6 +147,11 @@ public final class MixtureControl implements AutoCloseable {
     /** Waits until the updates present at start were read (so a resumed run starts on its latest weights). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True while the consumer polls the control topic: false before it is assigned, and once it stopped. */
+    public boolean polling() {
+        return polling;
     }
 
     public long applied() {

@@ -1,13 +1,14 @@
 package io.babelflow.streams.reweighting;
 
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import io.babelflow.streams.reweighting.policy.BabelTowerPolicy;
 import io.babelflow.streams.reweighting.policy.ExcessLossPolicy;
 import io.babelflow.streams.reweighting.policy.Exp3Policy;
 import io.babelflow.streams.reweighting.policy.LossCurveStageDetector;
 import io.babelflow.streams.reweighting.policy.LossSource;
-import io.babelflow.streams.reweighting.policy.Schedule;
 import io.babelflow.streams.reweighting.policy.SchedulePolicy;
 import io.babelflow.streams.reweighting.policy.StaticPolicy;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,7 +56,8 @@ public final class Policies {
                 "the mixture at each phase point; weights move between points, never jump");
         public static final PolicyParam BY = PolicyParam.choice("by", SchedulePolicy.Axis.STEPS,
                 "what phase positions count");
-        public static final PolicyParam CURVE = PolicyParam.choice("curve", Schedule.Curve.LINEAR,
+        public static final PolicyParam CURVE = PolicyParam.choice("curve", MixtureSchedule.Curve.LINEAR,
+                EnumSet.of(MixtureSchedule.Curve.LINEAR, MixtureSchedule.Curve.COSINE),
                 "how weights move between phase points");
         public static final PolicyParam EVERY = PolicyParam.integer("every", 100, 1, "steps between proposals");
         static final Spec SPEC = new Spec(SchedulePolicy.NAME, List.of(PHASES, BY, CURVE, EVERY));

@@ -2,13 +2,14 @@ package io.babelflow.streams.reweighting;
 
 import io.babelflow.events.LanguageRole;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import io.babelflow.streams.reweighting.policy.BabelTowerPolicy;
 import io.babelflow.streams.reweighting.policy.ExcessLossPolicy;
 import io.babelflow.streams.reweighting.policy.Exp3Policy;
 import io.babelflow.streams.reweighting.policy.LossCurveStageDetector;
 import io.babelflow.streams.reweighting.policy.LossSource;
 import io.babelflow.streams.reweighting.policy.ReferenceLosses;
-import io.babelflow.streams.reweighting.policy.Schedule;
+import io.babelflow.streams.reweighting.policy.ScheduleSyntax;
 import io.babelflow.streams.reweighting.policy.SchedulePolicy;
 import io.babelflow.streams.reweighting.policy.StaticPolicy;
 import java.nio.file.Path;
@@ -102,8 +103,8 @@ public final class PolicyFactory {
                 if (!p.has(Policies.Scheduled.PHASES)) {
                     throw p.error("parameter phases is required, e.g. phases=0:en=0.9,zh=0.1;2000:en=0.5,zh=0.5");
                 }
-                Schedule schedule = Schedule.parse(p, "phases", p.string(Policies.Scheduled.PHASES),
-                        p.choice(Policies.Scheduled.CURVE, Schedule.Curve.class));
+                MixtureSchedule schedule = ScheduleSyntax.parse(p, "phases", p.string(Policies.Scheduled.PHASES),
+                        ScheduleSyntax.curve(p, Policies.Scheduled.CURVE.key()));
                 yield new SchedulePolicy(schedule, p.choice(Policies.Scheduled.BY, SchedulePolicy.Axis.class),
                         p.integer(Policies.Scheduled.EVERY));
             }

@@ -1,6 +1,6 @@
 package io.babelflow.streams.reweighting;
 
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -36,8 +36,12 @@ public record PolicyParam(String key, double fallback, double min, double max, E
 
     /** One of an enum's constants, written in lower case with '-' for '_'. */
     public static <E extends Enum<E>> PolicyParam choice(String key, E fallback, String doc) {
-        String options = Arrays.stream(fallback.getDeclaringClass().getEnumConstants()).map(PolicyParam::spelling)
-                .collect(Collectors.joining(" \\| "));
+        return choice(key, fallback, EnumSet.allOf(fallback.getDeclaringClass()), doc);
+    }
+
+    /** One of some of an enum's constants (the ones a policy offers), written as {@link #choice(String, Enum, String)}. */
+    public static <E extends Enum<E>> PolicyParam choice(String key, E fallback, EnumSet<E> offered, String doc) {
+        String options = offered.stream().map(PolicyParam::spelling).collect(Collectors.joining(" \\| "));
         return new PolicyParam(key, Double.NaN, 0, 0, fallback, spelling(fallback), options, doc);
     }
 

@@ -17,7 +17,6 @@ import io.babelflow.trainer.train.AdamW;
 import io.babelflow.trainer.train.Batch;
 import io.babelflow.trainer.train.BatchSampler;
 import io.babelflow.trainer.train.MixtureSampler;
-import io.babelflow.trainer.train.MixtureSchedule;
 import io.babelflow.trainer.train.Progress;
 import io.babelflow.trainer.model.TokenLoss;
 import io.babelflow.trainer.train.TrainOptions;
@@ -113,7 +112,7 @@ public final class TrainerBenchmark {
     /** {step seconds, accumulate seconds per step, drain seconds per window}, medians over {@code n} steps. */
     private static double[] directStatisticsCost(Path corpusDir, List<String> languages, int n) {
         PreparedCorpus corpus = PreparedCorpus.open(corpusDir);
-        MixtureSampler sampler = new MixtureSampler(languages, new MixtureSchedule(Map.of(languages.get(0), 1.0,
+        MixtureSampler sampler = new MixtureSampler(languages, RunConfig.schedule(languages, Map.of(languages.get(0), 1.0,
                 languages.get(1), 1.0), List.of()), 1);
         BatchSampler batches = new BatchSampler(corpus, languages, MODEL.contextLength(), BATCH, sampler);
         double[] step = new double[n];

@@ -11,10 +11,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.schemas.mixture.MixtureSchedule;
+import io.babelflow.schemas.mixture.MixtureWeights;
 import io.babelflow.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,6 +167,19 @@ public record RunConfig(Run run, ModelConfig model, Training training, List<Lang
         return weights;
     }
 
+    /** The config's mixture over steps (mixture version 0): the initial weights, then each phase from its step. */
+    public MixtureSchedule mixtureSchedule() {
+        return schedule(languageIds(), initialWeights(), mixture.phases());
+    }
+
+    /** A {@link MixtureSchedule.Curve#STEP} schedule: {@code initial} at step 0, each phase's weights from its fromStep. */
+    public static MixtureSchedule schedule(List<String> languages, Map<String, Double> initial, List<Phase> phases) {
+        List<MixtureSchedule.Point> points = new ArrayList<>();
+        points.add(new MixtureSchedule.Point(0, initial));
+        phases.forEach(p -> points.add(new MixtureSchedule.Point(p.fromStep(), p.weights())));
+        return new MixtureSchedule(languages, points, MixtureSchedule.Curve.STEP);
+    }
+
     /** Checks every value a run depends on; the message names the key and the problem. */
     public RunConfig validate(String source) {
         String where = "config " + source + ": ";
@@ -226,31 +242,7 @@ public record RunConfig(Run run, ModelConfig model, Training training, List<Lang
 
     /** Mixture weights: only the run's languages, finite, >= 0, summing to > 0; throws naming {@code what}. */
     public static void checkWeights(String what, Map<String, Double> weights, Set<String> languages) {
-        String problem = weightsProblem(weights, languages);
-        require(problem == null, what + ": " + problem);
-    }
-
-    /** Why the weights are unusable, or null when they are fine. */
-    public static String weightsProblem(Map<String, Double> weights, Set<String> languages) {
-        if (weights == null || weights.isEmpty()) {
-            return "no weights given";
-        }
-        double sum = 0;
-        for (Map.Entry<String, Double> e : weights.entrySet()) {
-            if (!languages.contains(e.getKey())) {
-                return "'" + e.getKey() + "' is not one of the run's languages "
-                        + languages.stream().sorted().collect(Collectors.toList());
-            }
-            Double w = e.getValue();
-            if (w == null || !Double.isFinite(w)) {
-                return "weight of '" + e.getKey() + "' is " + w + ", not a finite number";
-            }
-            if (w < 0) {
-                return "weight of '" + e.getKey() + "' is negative (" + w + ")";
-            }
-            sum += w;
-        }
-        return sum > 0 ? null : "weights sum to 0; at least one language needs a positive weight";
+        MixtureWeights.problem(weights, languages).ifPresent(problem -> require(false, what + ": " + problem));
     }
 
     private static void require(boolean condition, String message) {

@@ -7,7 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** The checks a file passes before it becomes training text. */
-final class Utf8Text {
+public final class Utf8Text {
     private Utf8Text() {
     }
 
@@ -22,7 +22,7 @@ final class Utf8Text {
     }
 
     /** Decodes strictly: a malformed or unmappable sequence is an exception, never a replacement character. */
-    static String decode(byte[] bytes) throws CharacterCodingException {
+    public static String decode(byte[] bytes) throws CharacterCodingException {
         return strictDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     }
 

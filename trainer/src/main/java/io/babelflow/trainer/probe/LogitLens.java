@@ -52,8 +52,8 @@ public final class LogitLens {
                 double own = 0;
                 double primaryMass = 0;
                 for (int p = 0; p < list.size(); p++) {
-                    own += distributions[layer][p][list.get(p).answerFirstByte()];
-                    primaryMass += distributions[layer][p][list.get(p).primaryAnswerFirstByte()];
+                    own += distributions[layer][p][list.get(p).answerNewFirstByte()];
+                    primaryMass += distributions[layer][p][list.get(p).answerPrimaryFirstByte()];
                 }
                 Map<String, Double> mass = new LinkedHashMap<>();
                 mass.put(language, own / list.size());

@@ -4,20 +4,20 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A working-language probe: a prompt in a new language whose correct next identifier
- * ({@code answer}) differs from the equivalent identifier in the primary language
- * ({@code primaryAnswer}) already at the first byte, so the two answers' next-byte masses are disjoint.
+ * ({@code answerNew}) differs from the equivalent identifier in the primary language
+ * ({@code answerPrimary}) already at the first byte, so the two answers' next-byte masses are disjoint.
  */
-public record ProbePrompt(String prompt, String answer, String primaryAnswer) {
+public record ProbePrompt(String prompt, String answerNew, String answerPrimary) {
 
     public byte[] promptBytes() {
         return prompt.getBytes(StandardCharsets.UTF_8);
     }
 
-    public int answerFirstByte() {
-        return answer.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
+    public int answerNewFirstByte() {
+        return answerNew.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
     }
 
-    public int primaryAnswerFirstByte() {
-        return primaryAnswer.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
+    public int answerPrimaryFirstByte() {
+        return answerPrimary.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
     }
 }

@@ -1,5 +1,6 @@
 package io.babelflow.trainer.train;
 
+import io.babelflow.schemas.mixture.MixtureWeights;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,15 +14,12 @@ public final class Mixture {
     private final double[] weights;
     private final double[] cumulative;
 
-    /** Normalises {@code weights} (already validated); languages it leaves out get 0. */
+    /** Normalises {@code weights} (passed {@link MixtureWeights#problem}); languages it leaves out get 0. */
     public Mixture(long version, List<String> languages, Map<String, Double> weights) {
         this.version = version;
         this.languages = List.copyOf(languages);
         this.weights = new double[languages.size()];
-        double sum = weights.values().stream().mapToDouble(Double::doubleValue).sum();
-        for (int i = 0; i < languages.size(); i++) {
-            this.weights[i] = weights.getOrDefault(languages.get(i), 0.0) / sum;
-        }
+        System.arraycopy(MixtureWeights.normalise(weights, languages), 0, this.weights, 0, this.weights.length);
         this.cumulative = new double[languages.size()];
         double acc = 0;
         for (int i = 0; i < this.weights.length; i++) {

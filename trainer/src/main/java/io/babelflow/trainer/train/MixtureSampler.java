@@ -1,9 +1,11 @@
 package io.babelflow.trainer.train;
 
-import io.babelflow.trainer.config.RunConfig;
+import io.babelflow.schemas.mixture.MixtureSchedule;
+import io.babelflow.schemas.mixture.MixtureWeights;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,21 +49,20 @@ public final class MixtureSampler {
         this.languageSet = new LinkedHashSet<>(languages);
         this.schedule = schedule;
         this.random = new SplitMix64(seed);
-        this.current = new Mixture(0, languages, schedule.weightsAt(0));
+        this.current = new Mixture(0, languages, schedule.at(0));
     }
 
     /**
-     * Offers new weights; thread-safe. Accepted when the version is greater than any version seen so
-     * far and the weights are finite, >= 0, name only the run's languages and sum to > 0.
+     * Offers new weights; thread-safe. Accepted when version and weights pass {@link MixtureWeights}'
+     * rule, the version compared with the latest one received.
      */
     public synchronized UpdateResult update(long version, Map<String, Double> weights) {
         long latest = pending != null ? pending.version() : current.version();
-        String problem = version <= latest
-                ? "version " + version + " is not greater than version " + latest + " already received"
-                : RunConfig.weightsProblem(weights, languageSet);
-        if (problem != null) {
+        Optional<String> problem = MixtureWeights.versionProblem(version, latest)
+                .or(() -> MixtureWeights.problem(weights, languageSet));
+        if (problem.isPresent()) {
             rejected.incrementAndGet();
-            return UpdateResult.reject(problem);
+            return UpdateResult.reject(problem.get());
         }
         pending = new Mixture(version, languages, weights);
         return UpdateResult.accept();
@@ -73,7 +74,7 @@ public final class MixtureSampler {
             current = pending;
             pending = null;
         } else if (current.version() == 0) {
-            current = new Mixture(0, languages, schedule.weightsAt(step));
+            current = new Mixture(0, languages, schedule.at(step));
         }
         return current;
     }

@@ -114,7 +114,7 @@ public final class Trainer {
         String promptDir = config.probes().promptDir();
         this.prompts = ProbePrompts.forRun(config.primaryLanguage(), config.languagesWithRole(LanguageRole.NEW),
                 promptDir == null ? null : Path.of(promptDir));
-        this.sampler = new MixtureSampler(languages, MixtureSchedule.of(config), config.run().seed());
+        this.sampler = new MixtureSampler(languages, config.mixtureSchedule(), config.run().seed());
 
         if (options.resume()) {
             this.resumeFrom = checkpoints.latest().orElseThrow(() -> new InvalidInputException("cannot resume "

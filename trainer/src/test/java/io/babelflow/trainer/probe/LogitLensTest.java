@@ -39,8 +39,8 @@ class LogitLensTest {
                         sum += x;
                     }
                     assertEquals(1.0, sum, 1e-5, "a distribution over the 256 bytes");
-                    go += distributions[layer][p][PROMPTS.get(p).answerFirstByte()];
-                    python += distributions[layer][p][PROMPTS.get(p).primaryAnswerFirstByte()];
+                    go += distributions[layer][p][PROMPTS.get(p).answerNewFirstByte()];
+                    python += distributions[layer][p][PROMPTS.get(p).answerPrimaryFirstByte()];
                 }
                 LanguageReading reading = readings.get(layer).get(0);
                 assertEquals("go", reading.getProbeLanguage());

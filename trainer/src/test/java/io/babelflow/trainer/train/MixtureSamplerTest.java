@@ -19,7 +19,7 @@ class MixtureSamplerTest {
     static final List<String> LANGUAGES = List.of("python", "go", "cpp");
 
     static MixtureSampler sampler(Map<String, Double> initial, List<RunConfig.Phase> phases) {
-        return new MixtureSampler(LANGUAGES, new MixtureSchedule(initial, phases), 42);
+        return new MixtureSampler(LANGUAGES, RunConfig.schedule(LANGUAGES, initial, phases), 42);
     }
 
     @Test
@@ -154,5 +154,30 @@ class MixtureSamplerTest {
     private static void assertRejected(MixtureSampler.UpdateResult result, String reasonPart) {
         assertFalse(result.accepted());
         assertTrue(result.reason().contains(reasonPart), "'" + result.reason() + "' should mention " + reasonPart);
+    }
+
+    /** Issue #10 item 3: each weight is finite but their sum overflows; the old sampler died with index -1. */
+    @Test
+    void weightsWhoseSumOverflowsAreDrawnFromAsEqualShares() {
+        MixtureSampler sampler = sampler(Map.of("python", 1.0), List.of());
+        assertTrue(sampler.update(1, Map.of("python", 1e308, "go", 1e308, "cpp", 1e308)).accepted());
+        Mixture mixture = sampler.beginStep(1);
+        assertEquals(Map.of("python", 1 / 3.0, "go", 1 / 3.0, "cpp", 1 / 3.0), mixture.asMap());
+        long[] counts = new long[3];
+        for (int i = 0; i < 3_000; i++) {
+            counts[sampler.sampleLanguage(mixture)]++;
+        }
+        for (long c : counts) {
+            assertTrue(c > 800, java.util.Arrays.toString(counts));
+        }
+    }
+
+    /** Issue #10 item 4: version Long.MAX_VALUE used to be accepted, and then nothing was ever newer. */
+    @Test
+    void anAbsurdVersionIsRejectedAndLaterUpdatesStillApply() {
+        MixtureSampler sampler = sampler(Map.of("python", 1.0), List.of());
+        assertRejected(sampler.update(Long.MAX_VALUE, Map.of("go", 1.0)), "jumps more than");
+        assertTrue(sampler.update(1, Map.of("cpp", 1.0)).accepted());
+        assertEquals(Map.of("python", 0.0, "go", 0.0, "cpp", 1.0), sampler.beginStep(1).asMap());
     }
 }

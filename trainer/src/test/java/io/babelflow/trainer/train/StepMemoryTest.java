@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.babelflow.trainer.FixtureCorpus;
+import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.trainer.corpus.PreparedCorpus;
 import io.babelflow.trainer.model.FfnActivation;
 import io.babelflow.trainer.model.LanguageModel;
@@ -28,7 +29,7 @@ class StepMemoryTest {
         PreparedCorpus corpus = PreparedCorpus.open(FixtureCorpus.write(tmp));
         List<String> languages = List.of("python", "go");
         ModelConfig config = new ModelConfig(2, 32, 4, 64, 32, FfnActivation.GELU);
-        MixtureSampler sampler = new MixtureSampler(languages, new MixtureSchedule(Map.of("python", 1.0, "go", 1.0),
+        MixtureSampler sampler = new MixtureSampler(languages, RunConfig.schedule(languages, Map.of("python", 1.0, "go", 1.0),
                 List.of()), 1);
         BatchSampler batches = new BatchSampler(corpus, languages, 32, 4, sampler);
         try (LanguageModel model = LanguageModel.create(config, 1);

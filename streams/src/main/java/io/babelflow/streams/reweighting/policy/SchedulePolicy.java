@@ -1,6 +1,7 @@
 package io.babelflow.streams.reweighting.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.babelflow.schemas.mixture.MixtureSchedule;
 import io.babelflow.streams.reweighting.Decision;
 import io.babelflow.streams.reweighting.ReweightingPolicy;
 import io.babelflow.streams.reweighting.StateJson;
@@ -10,7 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * ChatFlow's dynamic data sampler: the mixture follows a {@link Schedule} over training steps or
+ * ChatFlow's dynamic data sampler: the mixture follows a {@link MixtureSchedule} over training steps or
  * cumulative tokens (e.g. pre-training → parallel → instruction), re-proposed every {@code every} steps.
  * The position is the signal's step, or the tokens of all steps seen so far including this one.
  */
@@ -20,7 +21,7 @@ public final class SchedulePolicy implements ReweightingPolicy {
     /** What the schedule's positions count. */
     public enum Axis { STEPS, TOKENS }
 
-    private final Schedule schedule;
+    private final MixtureSchedule schedule;
     private final Axis axis;
     private final long every;
 
@@ -31,7 +32,7 @@ public final class SchedulePolicy implements ReweightingPolicy {
     record State(long tokensSeen, boolean decided, long lastDecisionStep) {
     }
 
-    public SchedulePolicy(Schedule schedule, Axis axis, long every) {
+    public SchedulePolicy(MixtureSchedule schedule, Axis axis, long every) {
         this.schedule = schedule;
         this.axis = axis;
         this.every = every;
@@ -51,7 +52,7 @@ public final class SchedulePolicy implements ReweightingPolicy {
         decided = true;
         lastDecisionStep = signal.step();
         double position = axis == Axis.STEPS ? signal.step() : tokensSeen;
-        Schedule.Located at = schedule.locate(position);
+        MixtureSchedule.Located at = schedule.locate(position);
         String reason = String.format(Locale.ROOT, "schedule: %s %d %s → %s", axis == Axis.STEPS ? "step" : "tokens",
                 (long) position, at.where(), Weights.format(at.weights()));
         return Optional.of(new Decision(at.weights(), reason, signal.step()));

@@ -1,0 +1,198 @@
+package io.babelflow.ops.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.ops.kafka.EmbeddedKafka;
+import io.babelflow.ops.kafka.TopicProvisioner;
+import io.babelflow.ops.train.TrainingSession;
+import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.Topics;
+import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.reweighting.app.ReweightingApp;
+import io.babelflow.streams.reweighting.app.ReweightingConfig;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.babelflow.trainer.FixtureCorpus;
+import io.babelflow.trainer.train.TrainOptions;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Prometheus server scrapes a running loop (embedded broker, the two Streams apps, a tiny
+ * paced training run, each serving /metrics as its own process would), then every PromQL expression
+ * of every shipped dashboard panel is run through Prometheus' HTTP API and must return data; every
+ * live exposition passes {@code promtool check metrics}.
+ */
+class PrometheusDashboardsIT {
+    /** Served only by {@code babelflow serve}, which is not on this branch yet: listed, never silently skipped. */
+    static final Set<String> WAITING_ON_SERVE = Set.of("babelflow_run_info", "babelflow_run_step", "babelflow_loss",
+            "babelflow_tokens_total", "babelflow_mixture_weight", "babelflow_mixture_version",
+            "babelflow_neurons_specific", "babelflow_neurons_transferring", "babelflow_transfer_ratio",
+            "babelflow_working_language_share", "babelflow_stage", "babelflow_dead_letters_total",
+            "babelflow_train_steps_per_second");
+    static final int STEPS = 120;
+    static final long STEP_MILLIS = 50;
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void everyDashboardQueryReturnsDataFromARunningLoop() throws Exception {
+        Instant start = Instant.now();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            ClientConfig client = ClientConfig.of(kafka.bootstrapServers());
+            TopicProvisioner.ensureTopics(client, (short) 1);
+            Path corpus = FixtureCorpus.write(Files.createDirectories(dir.resolve("corpus")));
+
+            PrometheusRegistry specializationMetrics = new PrometheusRegistry();
+            PrometheusRegistry reweightingMetrics = new PrometheusRegistry();
+            PrometheusRegistry trainerMetrics = new PrometheusRegistry();
+            try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(
+                         kafka.bootstrapServers(), "it-specialization", dir.resolve("state-s").toString(), Map.of()),
+                         SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
+                 ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
+                         "it-reweighting", dir.resolve("state-r").toString(), Map.of()), ReweightingConfig.DEFAULTS);
+                 MetricsServer specializationServer = MetricsServer.start(0, specializationMetrics);
+                 MetricsServer reweightingServer = MetricsServer.start(0, reweightingMetrics);
+                 MetricsServer trainerServer = MetricsServer.start(0, trainerMetrics)) {
+                StreamsMetricsCollector.register(specializationMetrics, "it-specialization", specialization.streams());
+                StreamsMetricsCollector.register(reweightingMetrics, "it-reweighting", reweighting.streams());
+                awaitRunning(specialization.streams());
+                awaitRunning(reweighting.streams());
+                Map<String, List<String>> jobs = new LinkedHashMap<>();
+                jobs.put("babelflow-trainer", List.of(target(trainerServer)));
+                jobs.put("babelflow-streams", List.of(target(specializationServer), target(reweightingServer)));
+                try (PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), jobs)) {
+                    TrainingSession session = new TrainingSession(TrainOptions.builder(corpus, dir.resolve("run"))
+                            .config(config()).stopOnSignal(false).progress(p -> pace()), client);
+                    String runId = session.trainer().runId();
+                    CompletableFuture<TrainingSession.Outcome> training = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return session.run(trainerMetrics, System.err::println);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    awaitTrainerScraped(prometheus, runId, start);
+                    assertPassesCheckMetrics(trainerServer); // while the trainer runs: its series are all there
+                    poison(client);
+                    assertEquals(STEPS - 1, training.get(5, TimeUnit.MINUTES).result().lastStep());
+                    assertPassesCheckMetrics(specializationServer);
+                    assertPassesCheckMetrics(reweightingServer);
+                    assertEveryPanelQueryReturnsData(prometheus, runId, start);
+                }
+            }
+        }
+    }
+
+    private void assertEveryPanelQueryReturnsData(PrometheusServer prometheus, String runId, Instant start)
+            throws Exception {
+        List<Dashboards.Query> queries = Dashboards.queries();
+        assertTrue(queries.size() > 20, "dashboards have " + queries.size() + " queries");
+        List<Dashboards.Query> waiting = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(60);
+        for (Dashboards.Query q : queries) {
+            if (WAITING_ON_SERVE.stream().anyMatch(q.expr()::contains)) {
+                waiting.add(q);
+                continue;
+            }
+            String expr = q.expr().replace("$run", runId).replace("$language", ".*").replace("$__rate_interval", "5s");
+            while (prometheus.queryRange(expr, start, Instant.now()).isEmpty() && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500); // a scrape is at most a second away
+            }
+            if (prometheus.queryRange(expr, start, Instant.now()).isEmpty()) {
+                empty.add(q + "  [as run: " + expr + "]");
+            }
+        }
+        System.out.printf("%d dashboard queries returned data; %d wait on babelflow serve:%n", queries.size()
+                - waiting.size(), waiting.size());
+        waiting.forEach(q -> System.out.println("  waiting on serve: " + q));
+        assertEquals(List.of(), empty, "dashboard queries without data; targets: " + prometheus.targets());
+    }
+
+    private static void awaitTrainerScraped(PrometheusServer prometheus, String runId, Instant start) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (prometheus.queryRange("babelflow_trainer_step{run=\"" + runId + "\"} >= 5", start, Instant.now()).isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "Prometheus never saw the trainer at step 5");
+            Thread.sleep(200);
+        }
+    }
+
+    private void assertPassesCheckMetrics(MetricsServer server) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://" + target(server) + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Promtool.Result check = Promtool.run(body, "check", "metrics");
+        assertEquals(0, check.exit(), check.output() + "\n" + body);
+    }
+
+    /** A record no app can decode: the dead-letter path has something to count. */
+    private static void poison(ClientConfig client) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.properties(Map.of()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TRAIN_STEPS.name(), "it-poison".getBytes(), new byte[] {1, 2, 3}));
+        }
+    }
+
+    private static String target(MetricsServer server) {
+        return "127.0.0.1:" + server.port();
+    }
+
+    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            assertTrue(Instant.now().isBefore(deadline), "Streams app not RUNNING: " + streams.state());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Keeps the tiny model at about the pace of a real one, so the run spans many scrapes. */
+    private static void pace() {
+        try {
+            Thread.sleep(STEP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Path config() throws Exception {
+        return Files.writeString(dir.resolve("run.yaml"), """
+                run: {name: prometheus-it, steps: %d, seed: 7}
+                model: {layers: 2, dModel: 32, heads: 2, ffnWidth: 64, contextLength: 32, activation: GELU}
+                training: {batchSize: 4, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 5, decaySteps: %d,
+                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
+                languages:
+                  - {id: python, role: PRIMARY, weight: 1.0}
+                  - {id: go, role: NEW, weight: 0.0}
+                mixture: {phases: []}
+                probes: {statsEvery: 10, evalEvery: 20, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
+                checkpoint: {every: 1000, keep: 1}
+                logging: {every: 1}
+                feedback: {policy: schedule, params: {phases: '0:python=1.0,go=0.0;60:python=0.5,go=0.5', every: '10'}}
+                """.formatted(STEPS, STEPS));
+    }
+}
