@@ -47,6 +47,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (retentionMinutes < 0) {
             throw new InvalidInputException("--retention-minutes must not be negative, got " + retentionMinutes);
         }
+        if (app.metricsPort != null) {
+            throw new InvalidInputException("--metrics-port: serve exposes /metrics on its --port");
+        }
         ClientConfig client = kafka.clientConfig();
         TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
         String appId = app.applicationId != null ? app.applicationId : ObservatoryApp.DEFAULT_APPLICATION_ID;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedConfigsTest {
     private static final Path CONFIGS = Path.of("..", "trainer", "configs");
-    private static final Map<String, String> PRESET = Map.of("tiny.yaml", "code", "babel-tower.yaml", "code",
+    private static final Map<String, String> PRESET = Map.of("tiny.yaml", "code", "quickstart.yaml", "code", "babel-tower.yaml", "code",
             "chatflow.yaml", "zh-en");
 
     @Test

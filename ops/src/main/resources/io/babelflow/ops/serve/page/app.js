@@ -404,6 +404,7 @@
     listen();
     render();
     document.body.dataset.loaded = id;
+    if (!document.body.dataset.firstPaint) document.body.dataset.firstPaint = Math.round(performance.now());
   }
 
   async function toggleCompare(id, on) {
