@@ -163,18 +163,27 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--every", defaultValue = "100", description = "Steps between eval points and neuron windows.")
         int every;
         @Option(names = "--clients", defaultValue = "8") int clients;
-        @Option(names = "--loadgen-steps", defaultValue = "200") long loadgenSteps;
+        @Option(names = "--loadgen-steps", defaultValue = "100") long loadgenSteps;
+        @Option(names = "--loadgen-stats-every", defaultValue = "10",
+                description = "Steps between the load generator's activation snapshots (32 x 2.8 MB each).")
+        int loadgenStatsEvery;
+        @Option(names = "--parts", defaultValue = "latency,page,live", split = ",",
+                description = "Which measurements to run (default: ${DEFAULT-VALUE}).")
+        java.util.List<String> parts;
 
         @Override
         public Integer call() throws Exception {
             ClientConfig[] client = new ClientConfig[1];
             java.nio.file.Path state = java.nio.file.Files.createTempDirectory("babelflow-bench-observatory");
             try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
-                var l = io.babelflow.ops.bench.ObservatoryBenchmark.latency(client[0], state.resolve("latency"),
-                        latencySteps, stepsPerSecond, System.out::println);
-                System.out.printf("event to page (SSE): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d steps at %.0f steps/s,"
-                        + " commit interval 100 ms%n", l.p50Millis(), l.p99Millis(), l.maxMillis(), l.samples(), stepsPerSecond);
-                for (long steps : runSteps) {
+                if (parts.contains("latency")) {
+                    var l = io.babelflow.ops.bench.ObservatoryBenchmark.latency(client[0], state.resolve("latency"),
+                            latencySteps, stepsPerSecond, System.out::println);
+                    System.out.printf("event to page (SSE): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d steps at %.0f"
+                            + " steps/s, commit interval 100 ms%n", l.p50Millis(), l.p99Millis(), l.maxMillis(), l.samples(),
+                            stepsPerSecond);
+                }
+                for (long steps : parts.contains("page") ? runSteps : java.util.List.<Long>of()) {
                     var p = io.babelflow.ops.bench.ObservatoryBenchmark.pageLoad(client[0], state, steps, 8, layers, every,
                             System.out::println);
                     System.out.printf("run of %d steps, %d languages, %d layers: ingested in %.1f s; page's API calls %.0f ms"
@@ -182,7 +191,10 @@ public final class BenchCommand implements Runnable {
                             p.layers(), p.ingestSeconds(), p.apiMillis(), p.apiBytes() / 1e6, p.bucketEntries(),
                             p.seriesEntries(), p.stateBytes() / 1e6);
                 }
-                LoadShape shape = new LoadShape("bench-live", 32, 11008, 8, 1, 0, loadgenSteps, 1, 1);
+                if (!parts.contains("live")) {
+                    return 0;
+                }
+                LoadShape shape = new LoadShape("bench-live", 32, 11008, 8, 1, 0, loadgenSteps, loadgenStatsEvery, 1);
                 var live = io.babelflow.ops.bench.ObservatoryBenchmark.liveLoad(client[0], state.resolve("live"), clients,
                         shape, System.out::println);
                 System.out.printf("%d live pages during loadgen (%d records in %.1f s, 32x11008x8): fewest events on a page"
