@@ -7,7 +7,7 @@ import io.babelflow.ops.serve.Observatory;
 import io.babelflow.ops.serve.SyntheticRun;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.observatory.ObservatoryStores;
@@ -160,7 +160,7 @@ public final class ObservatoryBenchmark {
             throws Exception {
         TopicProvisioner.ensureTopics(client, (short) 1);
         try (Observatory o = start(client, state, "bench-observatory-live");
-             Producer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client,
+             Producer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client,
                      Duration.ofSeconds(60)), new ByteArraySerializer(), new ByteArraySerializer())) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong dropped = new AtomicLong();

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks whose figures go to docs/performance.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
-                BenchCommand.Specialization.class, BenchCommand.Observatory.class})
+                BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class,
+                BenchCommand.Observatory.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -109,16 +110,78 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--steps", defaultValue = "600") int steps;
         @Option(names = "--steps-per-second", defaultValue = "20") double stepsPerSecond;
+        @Option(names = "--commit-interval-ms", split = ",", paramLabel = "MS[,MS...]",
+                description = "The reweighting app's commit.interval.ms, one measurement each (default: the app's).")
+        java.util.List<Integer> commitIntervals;
+        @Option(names = "--load-mbps", defaultValue = "0", paramLabel = "MB/S",
+                description = "Background broker load: 7B-shaped activation snapshots from the load generator at "
+                        + "this rate during the measurements (default: ${DEFAULT-VALUE}).")
+        double loadMbps;
 
         @Override
         public Integer call() throws Exception {
+            if (commitIntervals != null && commitIntervals.stream().anyMatch(ms -> ms < 1)) {
+                throw new io.babelflow.schemas.InvalidInputException("--commit-interval-ms values must be >= 1");
+            }
+            if (loadMbps < 0) {
+                throw new io.babelflow.schemas.InvalidInputException("--load-mbps must be >= 0");
+            }
+            ClientConfig[] client = new ClientConfig[1];
+            try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) -1);
+                try (AutoCloseable load = io.babelflow.ops.bench.BackgroundLoad.start(client[0], loadMbps)) {
+                    java.util.List<Integer> rounds = commitIntervals == null ? java.util.Arrays.asList((Integer) null)
+                            : commitIntervals;
+                    java.util.List<String> table = new java.util.ArrayList<>();
+                    for (Integer ms : rounds) {
+                        java.util.Map<String, Object> overrides = ms == null ? java.util.Map.of()
+                                : java.util.Map.of("commit.interval.ms", ms);
+                        var r = io.babelflow.ops.bench.FeedbackLatencyBenchmark.run(client[0], steps, stepsPerSecond,
+                                overrides, System.out::println);
+                        System.out.printf("feedback latency over %d updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms %s%n",
+                                r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.settings());
+                        table.add(String.format("| %s | %.0f | %d | %.0f | %.0f | %.0f |",
+                                r.settings().get("commit.interval.ms"), loadMbps, r.samples(), r.p50Millis(),
+                                r.p99Millis(), r.maxMillis()));
+                    }
+                    System.out.println("| commit.interval.ms | load MB/s | updates | p50 ms | p99 ms | max ms |");
+                    System.out.println("|---|---|---|---|---|---|");
+                    table.forEach(System.out::println);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "python", mixinStandardHelpOptions = true,
+            description = "The Python client: watch_ffn's cost in the example step, feedback latency seen from Python.")
+    static final class Python implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        BrokerChoice broker = new BrokerChoice();
+
+        @Option(names = "--corpus", defaultValue = "corpus/code", description = "Prepared corpus with python and go (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path corpus;
+        @Option(names = "--python-dir", defaultValue = "producers/python", description = "The client's folder (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path pythonDir;
+        @Option(names = "--rounds", defaultValue = "4", description = "ABBA rounds of the hook benchmark.") int rounds;
+        @Option(names = "--steps", defaultValue = "200", description = "Steps of the feedback run.") int steps;
+        @Option(names = "--step-millis", defaultValue = "50", description = "Pace of the feedback run.") int stepMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!java.nio.file.Files.isDirectory(corpus.resolve("python"))) {
+                throw new io.babelflow.schemas.InvalidInputException("corpus " + corpus + " has no python language; run "
+                        + "babelflow corpus prepare --preset code --out " + corpus);
+            }
+            io.babelflow.ops.bench.PythonClientBenchmark.hooks(pythonDir, corpus, rounds, System.out::println);
             ClientConfig[] client = new ClientConfig[1];
             try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
                 io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
-                var r = io.babelflow.ops.bench.FeedbackLatencyBenchmark.run(client[0], steps, stepsPerSecond,
-                        System.out::println);
-                System.out.printf("feedback latency over %d updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms %s%n",
-                        r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.settings());
+                var r = io.babelflow.ops.bench.PythonClientBenchmark.feedback(client[0], pythonDir, corpus, steps,
+                        stepMillis, System.out::println);
+                System.out.printf("feedback latency seen from Python over %d updates: p50 %.0f ms, p99 %.0f ms, "
+                        + "max %.0f ms (steps paced to %d ms)%n", r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
+                        stepMillis);
             }
             return 0;
         }
@@ -142,7 +205,31 @@ public final class BenchCommand implements Runnable {
             var result = io.babelflow.ops.bench.SpecializationBenchmark.run(
                     bootstrapServers == null ? null : ClientConfig.of(bootstrapServers), shape, ranks, rounds,
                     java.util.Map.of(), System.out::println);
-            System.out.println(result.summary());
+            System.out.println();
+            result.summary().forEach(System.out::println);
+            return 0;
+        }
+    }
+
+    @Command(name = "lape", mixinStandardHelpOptions = true,
+            description = "LAPE selection alone, in-process, on a synthetic window of a model shape (no Kafka).")
+    static final class Lape implements Callable<Integer> {
+        @Option(names = "--layers", defaultValue = "32") int layers;
+        @Option(names = "--neurons", defaultValue = "11008") int neurons;
+        @Option(names = "--languages", defaultValue = "8") int languages;
+        @Option(names = "--runs", defaultValue = "10", description = "Timed runs after the warm-up (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() {
+            var lape = io.babelflow.streams.specialization.app.SpecializationConfig.DEFAULTS.lape();
+            var r = io.babelflow.ops.bench.LapeBenchmark.run(layers, neurons, languages, runs, lape);
+            System.out.printf(java.util.Locale.ROOT, "LapeSelector on %d layers x %d neurons x %d languages (%,d "
+                    + "probabilities), %s, %d warm-up runs%n", layers, neurons, languages,
+                    (long) layers * neurons * languages, lape, io.babelflow.ops.bench.LapeBenchmark.WARMUP_RUNS);
+            System.out.printf(java.util.Locale.ROOT, "median %.1f ms, best %.1f ms over %d runs; bar %.4f, %d candidates,"
+                    + " %d selected%n", r.medianMillis(), r.bestMillis(), runs, r.lape().probabilityBar(),
+                    r.lape().candidates(), r.lape().selected());
             return 0;
         }
     }

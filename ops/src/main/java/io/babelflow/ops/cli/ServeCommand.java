@@ -47,14 +47,11 @@ public final class ServeCommand implements Callable<Integer> {
         if (retentionMinutes < 0) {
             throw new InvalidInputException("--retention-minutes must not be negative, got " + retentionMinutes);
         }
-        if (app.metricsPort != null) {
-            throw new InvalidInputException("--metrics-port: serve exposes /metrics on its --port");
-        }
         ClientConfig client = kafka.clientConfig();
         TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
         String appId = app.applicationId != null ? app.applicationId : ObservatoryApp.DEFAULT_APPLICATION_ID;
         Observatory observatory = Observatory.start(StreamsDefaults.base(client.bootstrapServers(), appId,
-                app.stateDir(appId), app.extra(client)), new InetSocketAddress(host, port),
+                app.stateDir(appId), app.extra(client, appId)), new InetSocketAddress(host, port),
                 Duration.ofMinutes(retentionMinutes));
         System.out.println("page: " + url(observatory, ""));
         System.out.println("metrics: " + url(observatory, "metrics"));

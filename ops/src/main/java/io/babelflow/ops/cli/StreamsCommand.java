@@ -1,5 +1,6 @@
 package io.babelflow.ops.cli;
 
+import io.babelflow.events.StatsSource;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.metrics.MetricsServer;
 import io.babelflow.ops.metrics.StreamsMetricsCollector;
@@ -9,9 +10,9 @@ import io.babelflow.streams.StreamsApp;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,22 +41,11 @@ public final class StreamsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options every Streams app takes. */
-    static final class AppOptions {
-        @Option(names = "--state-dir", paramLabel = "DIR",
-                description = "Local state (RocksDB) folder (default: a folder under java.io.tmpdir per application id).")
-        Path stateDir;
-
-        @Option(names = "--application-id", paramLabel = "ID",
-                description = "Kafka Streams application.id; instances with the same id share the work.")
-        String applicationId;
-
-        @Option(names = "--replication-factor", defaultValue = "1",
-                description = "Replication factor of internal topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
-        int replicationFactor;
-
+    /** {@code --metrics-port}: the Streams apps' Prometheus endpoint ({@code serve} has /metrics on its own port). */
+    static final class MetricsOption {
         @Option(names = "--metrics-port", paramLabel = "N",
-                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) on 127.0.0.1:N (0 = any free port).")
+                description = "Serve Prometheus metrics (the app's state, lag, process rate, commit latency; JVM) "
+                        + "on 127.0.0.1:N (0 = any free port).")
         Integer metricsPort;
 
         /**
@@ -63,9 +54,6 @@ public final class StreamsCommand implements Runnable {
          */
         <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
                 Function<A, KafkaStreams> streams) throws InterruptedException {
-            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
-            }
             PrometheusRegistry registry = new PrometheusRegistry();
             MetricsServer metrics;
             try {
@@ -83,18 +71,53 @@ public final class StreamsCommand implements Runnable {
             }
         }
 
+        void checkMetricsPort() {
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                throw new InvalidInputException("--metrics-port " + metricsPort + " is not a TCP port");
+            }
+        }
+    }
+
+    /** Options every Streams app takes. */
+    static final class AppOptions {
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "Local state (RocksDB) folder, kept across restarts (default: state/<application id> in the "
+                        + "working directory).")
+        Path stateDir;
+
+        @Option(names = "--application-id", paramLabel = "ID",
+                description = "Kafka Streams application.id; instances with the same id share the work.")
+        String applicationId;
+
+        @Option(names = "--replication-factor", defaultValue = "-1", paramLabel = "N",
+                description = "Replication factor of internal topics and of registry topics this app creates "
+                        + "(default: the broker's default.replication.factor: 1 on 'babelflow broker', 3 on "
+                        + "'babelflow cluster').")
+        int replicationFactor;
+
         Map<String, Object> extra(ClientConfig client) {
-            if (replicationFactor < 1) {
-                throw new InvalidInputException("--replication-factor must be at least 1");
+            if (replicationFactor < 1 && replicationFactor != -1) {
+                throw new InvalidInputException("--replication-factor must be at least 1 (or -1, the broker's default)");
             }
             Map<String, Object> extra = new java.util.HashMap<>(client.overrides());
             extra.put("replication.factor", replicationFactor);
             return extra;
         }
 
+        /**
+         * The app's settings for a restart that does not wait: a static group member named after its
+         * state dir (only one instance can hold a state dir), so an instance restarted after a crash
+         * takes its tasks back at once instead of waiting out the dead member's 45 s session timeout.
+         */
+        Map<String, Object> extra(ClientConfig client, String appId) {
+            Map<String, Object> extra = extra(client);
+            extra.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, appId + "-"
+                    + Integer.toHexString(Path.of(stateDir(appId)).toAbsolutePath().normalize().toString().hashCode()));
+            return extra;
+        }
+
         String stateDir(String appId) {
-            return (stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "babelflow-streams", appId))
-                    .toString();
+            return (stateDir != null ? stateDir : Path.of("state", appId)).toString();
         }
     }
 
@@ -110,6 +133,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--http-port", defaultValue = "7071",
                 description = "Port of the query server on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
         int httpPort;
@@ -122,6 +148,11 @@ public final class StreamsCommand implements Runnable {
                 description = "LAPE: percentile of activation probabilities a neuron must exceed (default: ${DEFAULT-VALUE}).")
         double filterRate;
 
+        @Option(names = "--stats-source", defaultValue = "HELDOUT",
+                description = "activation statistics LAPE reads: HELDOUT (fixed probe text per language at eval "
+                        + "points, LAPE's setting) or TRAIN (each window's training batches); default ${DEFAULT-VALUE}")
+        StatsSource statsSource;
+
         @Option(names = "--grace-seconds", defaultValue = "120",
                 description = "Close a window this long after it opened even if ranks are missing (default: ${DEFAULT-VALUE}).")
         long graceSeconds;
@@ -129,6 +160,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (httpPort < 0 || httpPort > 65535) {
                 throw new InvalidInputException("--http-port " + httpPort + " is not a TCP port");
             }
@@ -136,7 +168,8 @@ public final class StreamsCommand implements Runnable {
             try {
                 config = SpecializationConfig.DEFAULTS
                         .withLape(new LapeParameters(filterRate, topRate, LapeParameters.DEFAULTS.activationBarRatio()))
-                        .withGrace(Duration.ofSeconds(graceSeconds));
+                        .withGrace(Duration.ofSeconds(graceSeconds))
+                        .withStatsSource(statsSource);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(e.getMessage(), e);
             }
@@ -145,8 +178,8 @@ public final class StreamsCommand implements Runnable {
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client));
-            app.run(appId, "specialization", () -> SpecializationApp.start(props, config,
+                    app.extra(client, appId));
+            metrics.run(appId, "specialization", () -> SpecializationApp.start(props, config,
                     new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
         }
@@ -163,6 +196,9 @@ public final class StreamsCommand implements Runnable {
         @Mixin
         AppOptions app;
 
+        @Mixin
+        MetricsOption metrics;
+
         @Option(names = "--step-grace-seconds", defaultValue = "30",
                 description = "Merge a step after this long even if a data-parallel rank is missing (default: ${DEFAULT-VALUE}).")
         long stepGraceSeconds;
@@ -170,6 +206,7 @@ public final class StreamsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClientConfig client = kafka.clientConfig();
+            metrics.checkMetricsPort();
             if (stepGraceSeconds <= 0) {
                 throw new InvalidInputException("--step-grace-seconds must be > 0");
             }
@@ -178,8 +215,8 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client));
-            app.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
+                    app.extra(client, appId));
+            metrics.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }
     }

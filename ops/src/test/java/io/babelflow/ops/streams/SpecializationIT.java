@@ -14,18 +14,18 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.kafka.TopicReader;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.PackedFloats;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.StreamsDefaults;
-import io.babelflow.streams.specialization.LapeParameters;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
-import io.babelflow.streams.specialization.SpecializationStores;
-import io.babelflow.streams.specialization.WindowProgress;
+import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.babelflow.streams.specialization.app.SpecializationStores;
+import io.babelflow.streams.specialization.window.WindowProgress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,7 +121,7 @@ class SpecializationIT {
             Properties streamsConfig = StreamsDefaults.base(kafka.bootstrapServers(), "specialization-it",
                     dir.resolve("state").toString(), Map.of());
 
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 SpecializationApp app = start(streamsConfig);
                 Poison poison;
@@ -189,7 +189,7 @@ class SpecializationIT {
             SpecializationApp app = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                     "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
                     SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 send(producer, traffic);
                 List<NeuronSpecialization> out = TopicReader.read(client, Topics.NEURON_SPECIALIZATION, 2,

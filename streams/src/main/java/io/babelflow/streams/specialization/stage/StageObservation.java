@@ -1,0 +1,28 @@
+package io.babelflow.streams.specialization.stage;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The signals of one new language at one closed activation window. NaN marks a signal not yet
+ * known (no logit-lens reading, fewer than two eval points).
+ *
+ * @param step          last training step of the window
+ * @param transferRatio the language's model-wide {@link io.babelflow.streams.specialization.lape.TransferMeasure} (NaN when it activates nothing
+ *                      above the bar)
+ * @param workingShare  middle-layer working-language share of the language (latest eval point)
+ * @param lossSlope     held-out loss slope of the language, nats per 1000 steps
+ * @param jaccard       model-wide Jaccard overlap of the language's neuron set with the previous window
+ */
+public record StageObservation(long step, double transferRatio, double workingShare, double lossSlope,
+        double jaccard) {
+
+    public Map<String, Double> signals() {
+        Map<String, Double> signals = new LinkedHashMap<>();
+        signals.put("transferRatio", transferRatio);
+        signals.put("workingLanguageShare", workingShare);
+        signals.put("heldOutLossSlopePer1000Steps", lossSlope);
+        signals.put("jaccardWithPrevious", jaccard);
+        return signals;
+    }
+}
