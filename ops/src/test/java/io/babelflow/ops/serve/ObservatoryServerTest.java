@@ -34,7 +34,7 @@ class ObservatoryServerTest {
     @BeforeEach
     void start() throws Exception {
         server = ObservatoryServer.bind(new InetSocketAddress("127.0.0.1", 0));
-        ObservatoryQueries queries = new ObservatoryQueries(new ObservatoryQueries.StoreAccess() {
+        ObservatoryQueries queries = new ObservatoryQueries(new io.babelflow.streams.InteractiveQueries.StoreAccess() {
             @Override
             public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, V> store(String name) {
                 throw new InvalidStateStoreException("rebalancing");
