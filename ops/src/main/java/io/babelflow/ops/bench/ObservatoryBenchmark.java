@@ -38,7 +38,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
@@ -159,7 +161,9 @@ public final class ObservatoryBenchmark {
     public static LiveLoad liveLoad(ClientConfig client, Path state, int clients, LoadShape shape, Consumer<String> log)
             throws Exception {
         TopicProvisioner.ensureTopics(client, (short) 1);
-        try (Observatory o = start(client, state, "bench-observatory-live");
+        // the pages follow the loadgen run only, not what earlier measurements left on the topics
+        try (Observatory o = start(client, state, "bench-observatory-live",
+                Map.of(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest"));
              Producer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client,
                      Duration.ofSeconds(60)), new ByteArraySerializer(), new ByteArraySerializer())) {
             AtomicBoolean stop = new AtomicBoolean();
@@ -196,7 +200,13 @@ public final class ObservatoryBenchmark {
     }
 
     private static Observatory start(ClientConfig client, Path state, String appId) {
-        Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), client.overrides());
+        return start(client, state, appId, Map.of());
+    }
+
+    private static Observatory start(ClientConfig client, Path state, String appId, Map<String, ?> extra) {
+        Map<String, Object> all = new java.util.HashMap<>(client.overrides());
+        all.putAll(extra);
+        Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), all);
         Observatory o = Observatory.start(props, new InetSocketAddress("127.0.0.1", 0), Duration.ofMinutes(10));
         return o;
     }
