@@ -1,6 +1,7 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.ops.demo.Demo;
+import io.babelflow.schemas.InvalidInputException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -37,6 +38,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep the embedded broker's data here.")
     Path dataDir;
 
+    @Option(names = "--port", defaultValue = "0",
+            description = "Port of the page and /metrics on 127.0.0.1 (default: any free port; 7080 is the one "
+                    + "ops/prometheus/prometheus.yml scrapes).")
+    int port;
+
     @Override
     public Integer call() throws Exception {
         Path runDir = out != null ? out
@@ -44,7 +50,10 @@ public final class DemoCommand implements Callable<Integer> {
         java.nio.file.Files.createDirectories(runDir);
         // Kafka's and Kafka Streams' chatter goes to the run folder (ops log4j2.xml): the console keeps BabelFlow's lines
         System.setProperty("babelflow.log.file", runDir.toAbsolutePath().resolve("kafka.log").toString());
-        Demo.run(new Demo.Settings(corpus, runDir, steps, policy, bootstrapServers, dataDir), System.out::println);
+        if (port < 0 || port > 65535) {
+            throw new InvalidInputException("--port " + port + " is not a TCP port");
+        }
+        Demo.run(new Demo.Settings(corpus, runDir, steps, policy, bootstrapServers, dataDir, port), System.out::println);
         return 0;
     }
 }

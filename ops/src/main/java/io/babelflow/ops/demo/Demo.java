@@ -48,7 +48,9 @@ public final class Demo {
     static final SpecializationConfig DEMO_SPECIALIZATION = SpecializationConfig.DEFAULTS
             .withLape(new io.babelflow.streams.specialization.LapeParameters(0.95, 0.05, 0.95));
 
-    public record Settings(Path corpus, Path runDir, long steps, String policy, String bootstrapServers, Path dataDir) {
+    /** @param port of the page and /metrics (serve's HTTP server); 0 = any free port */
+    public record Settings(Path corpus, Path runDir, long steps, String policy, String bootstrapServers, Path dataDir,
+            int port) {
     }
 
     private Demo() {
@@ -74,7 +76,7 @@ public final class Demo {
             TopicProvisioner.ensureTopics(client, (short) 1);
             // the page first: it shows the run from its first step
             observatory = Observatory.start(StreamsDefaults.base(bootstrap, "babelflow-demo-observatory",
-                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", 0),
+                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", s.port()),
                     Duration.ofMinutes(10));
             out.accept("page: " + observatory.pageUrl());
             out.accept("metrics: " + observatory.metricsUrl());

@@ -1,5 +1,6 @@
 package io.babelflow.ops.serve;
 
+import io.babelflow.ops.metrics.StreamsMetricsCollector;
 import io.babelflow.streams.observatory.ObservatoryApp;
 import io.babelflow.streams.observatory.ObservatoryListener;
 import io.babelflow.streams.observatory.ObservatoryQueries;
@@ -43,7 +44,7 @@ public final class Observatory implements AutoCloseable {
         this.server = server;
         this.metrics = metrics;
         this.registry = registry;
-        watched.put("observatory", app.streams());
+        watch("observatory", app.streams());
     }
 
     /**
@@ -60,7 +61,6 @@ public final class Observatory implements AutoCloseable {
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        // TODO(lead): register h-prom's Streams-metrics collector here once it is on main
         ObservatoryMetrics metrics = new ObservatoryMetrics(registry, retention);
         EventHub hub = new EventHub(EVENTS_KEPT);
         ObservatoryListener both = u -> {
@@ -83,9 +83,11 @@ public final class Observatory implements AutoCloseable {
         return o;
     }
 
-    /** Shows another Streams app of this process (state, lag) on the health panel. */
+    /** Shows another Streams app of this process (state, lag) on the health panel and in /metrics. */
     public Observatory watch(String name, KafkaStreams streams) {
-        watched.put(name, streams);
+        if (watched.put(name, streams) == null) {
+            StreamsMetricsCollector.register(registry, name, streams); // babelflow_streams_*{app=name}
+        }
         return this;
     }
 
