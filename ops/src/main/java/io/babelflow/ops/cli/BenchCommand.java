@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks whose figures go to docs/performance.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
-                BenchCommand.Specialization.class})
+                BenchCommand.Specialization.class, BenchCommand.Lape.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -142,7 +142,31 @@ public final class BenchCommand implements Runnable {
             var result = io.babelflow.ops.bench.SpecializationBenchmark.run(
                     bootstrapServers == null ? null : ClientConfig.of(bootstrapServers), shape, ranks, rounds,
                     java.util.Map.of(), System.out::println);
-            System.out.println(result.summary());
+            System.out.println();
+            result.summary().forEach(System.out::println);
+            return 0;
+        }
+    }
+
+    @Command(name = "lape", mixinStandardHelpOptions = true,
+            description = "LAPE selection alone, in-process, on a synthetic window of a model shape (no Kafka).")
+    static final class Lape implements Callable<Integer> {
+        @Option(names = "--layers", defaultValue = "32") int layers;
+        @Option(names = "--neurons", defaultValue = "11008") int neurons;
+        @Option(names = "--languages", defaultValue = "8") int languages;
+        @Option(names = "--runs", defaultValue = "10", description = "Timed runs after the warm-up (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() {
+            var lape = io.babelflow.streams.specialization.app.SpecializationConfig.DEFAULTS.lape();
+            var r = io.babelflow.ops.bench.LapeBenchmark.run(layers, neurons, languages, runs, lape);
+            System.out.printf(java.util.Locale.ROOT, "LapeSelector on %d layers x %d neurons x %d languages (%,d "
+                    + "probabilities), %s, %d warm-up runs%n", layers, neurons, languages,
+                    (long) layers * neurons * languages, lape, io.babelflow.ops.bench.LapeBenchmark.WARMUP_RUNS);
+            System.out.printf(java.util.Locale.ROOT, "median %.1f ms, best %.1f ms over %d runs; bar %.4f, %d candidates,"
+                    + " %d selected%n", r.medianMillis(), r.bestMillis(), runs, r.lape().probabilityBar(),
+                    r.lape().candidates(), r.lape().selected());
             return 0;
         }
     }

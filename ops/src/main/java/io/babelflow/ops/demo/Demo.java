@@ -10,8 +10,8 @@ import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
-import io.babelflow.streams.specialization.SpecializationApp;
-import io.babelflow.streams.specialization.SpecializationConfig;
+import io.babelflow.streams.specialization.app.SpecializationApp;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.trainer.corpus.CorpusManifest;
 import io.babelflow.trainer.corpus.CorpusPreparer;
 import io.babelflow.trainer.corpus.PrepareListener;
@@ -46,7 +46,7 @@ public final class Demo {
      * demo's model has 2 x 256 FFN neurons, where 1 % is five neurons, too few to show overlap.
      */
     static final SpecializationConfig DEMO_SPECIALIZATION = SpecializationConfig.DEFAULTS
-            .withLape(new io.babelflow.streams.specialization.LapeParameters(0.95, 0.05, 0.95));
+            .withLape(new io.babelflow.streams.specialization.lape.LapeParameters(0.95, 0.05, 0.95));
 
     /** @param port of the page and /metrics (serve's HTTP server); 0 = any free port */
     public record Settings(Path corpus, Path runDir, long steps, String policy, String bootstrapServers, Path dataDir,

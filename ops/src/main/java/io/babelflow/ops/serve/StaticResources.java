@@ -38,7 +38,7 @@ final class StaticResources {
 
     static void serve(HttpExchange exchange, String path) throws IOException {
         String resource = FILES.get(path);
-        InputStream in = resource == null ? null : StaticResources.class.getResourceAsStream(resource);
+        InputStream in = resource == null ? null : open(resource);
         if (in == null) {
             byte[] body = ("{\"error\":\"no such file " + path.replace("\"", "") + "\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -56,6 +56,16 @@ final class StaticResources {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /** The page's own files come from {@code -Dbabelflow.page.dir=DIR} when set: edit and reload while developing. */
+    private static InputStream open(String resource) throws IOException {
+        String dir = System.getProperty("babelflow.page.dir");
+        if (dir != null && resource.startsWith(PAGE)) {
+            java.nio.file.Path file = java.nio.file.Path.of(dir, resource.substring(PAGE.length()));
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.newInputStream(file) : null;
+        }
+        return StaticResources.class.getResourceAsStream(resource);
     }
 
     private static String type(String resource) {

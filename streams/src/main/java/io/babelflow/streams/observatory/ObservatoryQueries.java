@@ -1,5 +1,7 @@
 package io.babelflow.streams.observatory;
 
+import io.babelflow.streams.InteractiveQueries;
+import io.babelflow.streams.InteractiveQueries.StoreAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,13 +9,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -23,12 +21,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class ObservatoryQueries {
     private static final StringSerializer KEYS = new StringSerializer();
-
-    /** Read access to a local key-value store (KafkaStreams#store, or a TopologyTestDriver's). */
-    @FunctionalInterface
-    public interface StoreAccess {
-        <V> ReadOnlyKeyValueStore<String, V> store(String name);
-    }
 
     /** Where runs live: the owner of one (empty when this instance), and every other instance. */
     public interface Locator {
@@ -52,20 +44,10 @@ public final class ObservatoryQueries {
     }
 
     public static ObservatoryQueries of(KafkaStreams streams, HostInfo self) {
-        StoreAccess access = new StoreAccess() {
-            @Override
-            public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
-            }
-        };
-        return new ObservatoryQueries(access, new Locator() {
+        return new ObservatoryQueries(InteractiveQueries.stores(streams), new Locator() {
             @Override
             public Optional<HostInfo> remoteOwner(String runId) {
-                KeyQueryMetadata m = streams.queryMetadataForKey(ObservatoryStores.RUNS, runId, KEYS);
-                if (m == null || m.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                    throw new InvalidStateStoreException("no instance hosts run " + runId + " right now (rebalancing?)");
-                }
-                return m.activeHost().equals(self) ? Optional.empty() : Optional.of(m.activeHost());
+                return InteractiveQueries.remoteOwner(streams, self, ObservatoryStores.RUNS, runId);
             }
 
             @Override

@@ -31,11 +31,13 @@ public final class ObservatoryStores {
     }
 
     static void addTo(StreamsBuilder builder) {
-        builder.addStateStore(store(RUNS, JsonSerde.of(RunView.class)));
-        builder.addStateStore(store(SERIES, JsonSerde.of(SeriesMeta.class)));
-        builder.addStateStore(store(BUCKETS, Serdes.ByteArray()));
+        // a run's view, a series' meta and its newest bucket are rewritten by every step: caching collapses
+        // those writes to one per commit interval instead of one changelog record each
+        builder.addStateStore(store(RUNS, JsonSerde.of(RunView.class)).withCachingEnabled());
+        builder.addStateStore(store(SERIES, JsonSerde.of(SeriesMeta.class)).withCachingEnabled());
+        builder.addStateStore(store(BUCKETS, Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(store(EVENTS, JsonSerde.of(TimelineEvent.class)));
-        builder.addStateStore(store(LAYERS, JsonSerde.of(LayerWindow.class)));
+        builder.addStateStore(store(LAYERS, JsonSerde.of(LayerWindow.class)).withCachingEnabled());
         builder.addStateStore(store(DEAD_LETTERS, Serdes.Long()));
     }
 

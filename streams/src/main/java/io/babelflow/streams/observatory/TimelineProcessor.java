@@ -9,7 +9,7 @@ import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
-import io.babelflow.streams.specialization.WorkingLanguageShare;
+import io.babelflow.streams.specialization.stage.WorkingLanguageShare;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

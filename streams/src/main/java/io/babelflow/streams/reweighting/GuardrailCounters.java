@@ -14,4 +14,24 @@ public record GuardrailCounters(long nonFiniteValues, long negativeValues, long 
                                 long rejectedTargets, long deferredTargets, long limitedUpdates) {
 
     public static final GuardrailCounters ZERO = new GuardrailCounters(0, 0, 0, 0, 0, 0);
+
+    GuardrailCounters plusDropped(long nonFinite, long negative, long unknown) {
+        return new GuardrailCounters(nonFiniteValues + nonFinite, negativeValues + negative,
+                unknownLanguages + unknown, rejectedTargets, deferredTargets, limitedUpdates);
+    }
+
+    GuardrailCounters plusRejected() {
+        return new GuardrailCounters(nonFiniteValues, negativeValues, unknownLanguages, rejectedTargets + 1,
+                deferredTargets, limitedUpdates);
+    }
+
+    GuardrailCounters plusDeferred() {
+        return new GuardrailCounters(nonFiniteValues, negativeValues, unknownLanguages, rejectedTargets,
+                deferredTargets + 1, limitedUpdates);
+    }
+
+    GuardrailCounters plusLimited() {
+        return new GuardrailCounters(nonFiniteValues, negativeValues, unknownLanguages, rejectedTargets,
+                deferredTargets, limitedUpdates + 1);
+    }
 }

@@ -102,7 +102,7 @@ public final class MixtureController {
             pending = null;
         }
         Map<String, Double> next = limited.get().weights();
-        if (Weights.maxAbsDifference(next, weights) <= Guardrails.TOLERANCE) {
+        if (Weights.maxAbsDifference(next, weights) <= WeightBounds.TOLERANCE) {
             return Optional.empty();
         }
         weights = next;

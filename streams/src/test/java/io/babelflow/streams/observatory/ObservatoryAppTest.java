@@ -18,6 +18,7 @@ import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.InteractiveQueries;
 import io.babelflow.streams.StreamsDefaults;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -49,7 +50,7 @@ class ObservatoryAppTest {
         Properties props = StreamsDefaults.base("unused:9092", "observatory-test",
                 System.getProperty("java.io.tmpdir") + "/observatory-test-" + System.nanoTime(), Map.of());
         driver = new TopologyTestDriver(ObservatoryApp.topology(updates::add), props);
-        queries = new ObservatoryQueries(new ObservatoryQueries.StoreAccess() {
+        queries = new ObservatoryQueries(new InteractiveQueries.StoreAccess() {
             @Override
             public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
                 return driver.getKeyValueStore(name);

@@ -153,7 +153,7 @@ class GuardrailsTest {
             if (hiSum < 1 || loSum > 1) {
                 continue;
             }
-            double[] w = Guardrails.project(t, lo, hi);
+            double[] w = SimplexProjection.project(t, lo, hi);
             double sum = 0;
             for (int i = 0; i < k; i++) {
                 assertTrue(w[i] >= lo[i] - EPS && w[i] <= hi[i] + EPS);

@@ -174,16 +174,12 @@
     const main = runs[0];
     const langs = langsOf(main);
     const tables = [], series = [];
-    let bands = [];
+    let band = null;
     runs.forEach((run, ri) => {
       const map = xMapper(run), dash = BF.DASHES[ri % BF.DASHES.length], tag = runs.length > 1 ? ` · ${run.view.runId}` : "";
       if (ri === 0) {
         const min = seriesXY(run, "loss/train/all", "min", map), max = seriesXY(run, "loss/train/all", "max", map);
-        if (min) {
-          tables.push([min[0], min[1], max[1]]);
-          series.push({ label: "all min", color: "rgba(0,0,0,0)", width: 0 }, { label: "all max", color: "rgba(0,0,0,0)", width: 0 });
-          bands = [{ series: [2, 1], fill: "rgba(29,35,48,0.10)" }];
-        }
+        if (min) band = { xs: min[0], lo: min[1], hi: max[1] };
       }
       const all = seriesXY(run, "loss/train/all", "smooth", map);
       if (all) { tables.push(all); series.push({ label: "all" + tag, color: "#1d2330", dash, width: 2 }); }
@@ -197,7 +193,7 @@
     if (!tables.length) { charts.loss.update({}); return; }
     const data = uPlot.join(tables);
     const key = "loss|" + state.xMode + "|" + series.map(s => s.label).join(",");
-    charts.loss.update({ key, data, series, bands, xMode: state.xMode, yLabel: "loss (nats/token)" });
+    charts.loss.update({ key, data, series, band, xMode: state.xMode, yLabel: "loss (nats/token)" });
     document.body.dataset.lossPoints = data[0].length;
   }
 
@@ -319,7 +315,7 @@
     const nl = newLangsOf(run), tables = [], series = [];
     nl.forEach(l => { const t = seriesXY(run, "transfer/" + l, "last", map); if (t) { tables.push(t); series.push({ label: l, color: BF.colorOf(l, langs), points: true }); } });
     charts.transfer.update(tables.length ? { key: "tr|" + state.xMode + "|" + series.map(s => s.label), data: uPlot.join(tables), series,
-      xMode: state.xMode, yLabel: "transferring / specific", yPercent: true } : {});
+      xMode: state.xMode, yLabel: "transferring / specific", yRange: [0, 1], yPercent: true } : {});
     // overlap matrix of the newest complete window
     const windows = Object.values(run.layers || {});
     const newest = Math.max(-1, ...windows.map(w => w.windowEnd));
@@ -420,6 +416,7 @@
 
   function listen() {
     if (state.source) state.source.close();
+    if (!state.live) return;
     const runs = [state.open, ...state.compare].filter(Boolean);
     const src = new EventSource("/api/events?" + runs.map(r => "run=" + enc(r)).join("&"));
     src.addEventListener("update", e => applyUpdate(JSON.parse(e.data)));
@@ -454,6 +451,7 @@
   (async () => {
     const p = new URLSearchParams(location.hash.slice(1));
     (p.get("compare") || "").split(",").filter(Boolean).forEach(r => state.compare.add(r));
+    state.live = p.get("live") !== "0"; // live=0: a still page, e.g. for a headless screenshot
     if (p.get("x")) { state.xMode = p.get("x"); $("xaxis").value = state.xMode; }
     await refreshHealth();
     if (p.get("run")) await openRun(p.get("run")).catch(() => { state.open = null; });

@@ -27,8 +27,8 @@ const BF = (() => {
     const a = Math.abs(v);
     if (a >= 1e9) return (v / 1e9).toFixed(2) + "G";
     if (a >= 1e6) return (v / 1e6).toFixed(2) + "M";
-    if (a >= 1e4) return (v / 1e3).toFixed(1) + "k";
-    if (a >= 100) return v.toFixed(0);
+    if (a >= 1e4) return (v / 1e3).toFixed(a >= 1e5 ? 0 : 1) + "k";
+    if (Number.isInteger(v) || a >= 100) return v.toFixed(0);
     if (a >= 1) return v.toFixed(2);
     return v.toFixed(3);
   }
@@ -48,6 +48,7 @@ const BF = (() => {
     /** spec: {key, series: [{label, color, dash, width, fill, band}], data, xMode, yLabel, yRange, hooks, bands} */
     update(spec) {
       if (!spec.data || spec.data[0].length === 0) { this.clear("no data yet"); return; }
+      this.band = spec.band; // read by the draw hook, so a live update moves it too
       if (this.plot && this.key === spec.key) { this.plot.setData(spec.data); return; }
       this.clear();
       this.key = spec.key;
@@ -69,9 +70,28 @@ const BF = (() => {
           value: (u, v) => v == null ? "–" : (spec.yPercent ? (v * 100).toFixed(1) + "%" : fmtNum(v)),
         }))),
         bands: spec.bands || [],
-        hooks: spec.hooks || {},
+        hooks: Object.assign({}, spec.hooks || {}, spec.band ? { drawClear: [u => this.drawBand(u)] } : {}),
       };
       this.plot = new uPlot(opts, spec.data, this.el);
+    }
+    /** A min–max band (a spike stays visible however the line is smoothed). */
+    drawBand(u) {
+      const b = this.band;
+      if (!b || !b.xs.length) return;
+      const g = u.ctx, pts = [];
+      for (let i = 0; i < b.xs.length; i++) if (b.lo[i] != null && b.hi[i] != null) pts.push(i);
+      if (!pts.length) return;
+      g.save();
+      g.beginPath();
+      g.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      g.clip();
+      g.beginPath();
+      pts.forEach((i, k) => { const x = u.valToPos(b.xs[i], "x", true), y = u.valToPos(b.hi[i], "y", true); k ? g.lineTo(x, y) : g.moveTo(x, y); });
+      for (let k = pts.length - 1; k >= 0; k--) { const i = pts[k]; g.lineTo(u.valToPos(b.xs[i], "x", true), u.valToPos(b.lo[i], "y", true)); }
+      g.closePath();
+      g.fillStyle = b.color || "rgba(29,35,48,0.12)";
+      g.fill();
+      g.restore();
     }
     clear(message) {
       if (this.plot) { this.plot.destroy(); this.plot = null; }

@@ -1,0 +1,215 @@
+package io.babelflow.streams.specialization.app;
+
+import io.babelflow.events.ActivationStats;
+import io.babelflow.events.NeuronSpecialization;
+import io.babelflow.events.RunStarted;
+import io.babelflow.schemas.AvroSerde;
+import io.babelflow.schemas.EventDecodingException;
+import io.babelflow.schemas.Topics;
+import io.babelflow.streams.DeadLetters;
+import io.babelflow.streams.Routed;
+import io.babelflow.streams.specialization.window.ActivationValidator;
+import io.babelflow.streams.specialization.window.LayerCounts;
+import io.babelflow.streams.specialization.window.LayerProbabilities;
+import io.babelflow.streams.specialization.window.RunProgress;
+import io.babelflow.streams.specialization.window.WindowAnalysis;
+import io.babelflow.streams.specialization.window.WindowProgress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges the ranks' activation counts per (run, window, layer) by addition and, when a window
+ * closes, runs the {@link WindowAnalysis} on them and keeps its outcome in the stores.
+ * A window closes when every layer of every rank has reported, or, checked by a wall-clock
+ * punctuator, once the grace period since its first record has passed; it is then marked
+ * incomplete with the missing ranks and computed over the layers that did arrive.
+ * <p>
+ * Rejected here (to the dead-letter topic): records disagreeing with the run's RunStarted or with
+ * the window's first record, a (rank, layer) already merged into the window, and records of a
+ * window already closed. Each would otherwise corrupt or silently vanish from a window.
+ */
+final class WindowMergeProcessor implements Processor<String, byte[], String, Routed<ClosedWindow>> {
+    private static final Logger LOG = LoggerFactory.getLogger(WindowMergeProcessor.class);
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final SpecializationConfig config;
+    private final WindowAnalysis analysis;
+    private final AvroSerde<ActivationStats> serde = AvroSerde.of(ActivationStats.class);
+    private ProcessorContext<String, Routed<ClosedWindow>> context;
+    private KeyValueStore<String, RunStarted> runs;
+    private KeyValueStore<String, LayerCounts> windowCounts;
+    private KeyValueStore<String, WindowProgress> openWindows;
+    private KeyValueStore<String, RunProgress> runProgress;
+    private KeyValueStore<String, LayerProbabilities> history;
+    private KeyValueStore<String, NeuronSpecialization> layerSpecialization;
+
+    WindowMergeProcessor(SpecializationConfig config) {
+        this.config = config;
+        this.analysis = new WindowAnalysis(config.lape());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed<ClosedWindow>> context) {
+        this.context = context;
+        runs = context.getStateStore(SpecializationStores.RUNS);
+        windowCounts = context.getStateStore(SpecializationStores.WINDOW_COUNTS);
+        openWindows = context.getStateStore(SpecializationStores.OPEN_WINDOWS);
+        runProgress = context.getStateStore(SpecializationStores.RUN_PROGRESS);
+        history = context.getStateStore(SpecializationStores.NEURON_HISTORY);
+        layerSpecialization = context.getStateStore(SpecializationStores.LAYER_SPECIALIZATION);
+        context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeExpired);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        ActivationStats stats;
+        try {
+            stats = serde.decode(record.value());
+        } catch (EventDecodingException e) { // the intake decoded these very bytes; kept for safety
+            reject(record, null, e.getMessage());
+            return;
+        }
+        String runId = stats.getRunId();
+        RunStarted run = runs.get(runId);
+        String problem = run == null ? null : ActivationValidator.checkAgainstRun(stats, run);
+        if (problem != null) {
+            reject(record, stats, "ActivationStats disagrees with RunStarted: " + problem);
+            return;
+        }
+        String windowKey = StoreKeys.window(runId, stats.getWindowEnd());
+        WindowProgress progress = openWindows.get(windowKey);
+        if (progress == null) {
+            if (progress(runId).closes(stats.getWindowEnd())) {
+                reject(record, stats, "late: window ending at step " + stats.getWindowEnd()
+                        + " was already closed (newest closed window ends at " + progress(runId).lastClosedWindowEnd() + ")");
+                return;
+            }
+            progress = WindowProgress.open(stats.getWindowStart(), stats.getWorldSize(), stats.getLayers(),
+                    stats.getNeurons(), context.currentSystemTimeMs());
+        } else {
+            problem = progress.mismatch(stats.getWindowStart(), stats.getWorldSize(), stats.getLayers(), stats.getNeurons());
+            if (problem != null) {
+                reject(record, stats, "ActivationStats disagrees with its window: " + problem);
+                return;
+            }
+        }
+        if (progress.hasReported(stats.getRank(), stats.getLayer())) {
+            reject(record, stats, "duplicate: rank " + stats.getRank() + " layer " + stats.getLayer()
+                    + " of the window ending at step " + stats.getWindowEnd() + " was already merged");
+            return;
+        }
+        String layerKey = StoreKeys.windowLayer(runId, stats.getWindowEnd(), stats.getLayer());
+        LayerCounts counts = windowCounts.get(layerKey);
+        if (counts == null) {
+            counts = new LayerCounts(stats.getNeurons());
+        }
+        counts.add(stats);
+        windowCounts.put(layerKey, counts);
+        progress = progress.withReported(stats.getRank(), stats.getLayer(), record.timestamp());
+        if (progress.complete()) {
+            close(runId, stats.getWindowEnd(), progress);
+        } else {
+            openWindows.put(windowKey, progress);
+        }
+    }
+
+    private void reject(Record<String, byte[]> record, ActivationStats stats, String reason) {
+        // the original key was "runId/layer"; the repartition re-keyed it by runId
+        byte[] key = (stats == null ? record.key() : Topics.activationKey(stats.getRunId(), stats.getLayer()))
+                .getBytes(StandardCharsets.UTF_8);
+        context.forward(DeadLetters.reject(record, context.recordMetadata().orElse(null), key, record.value(),
+                reason, config.appName()));
+    }
+
+    private RunProgress progress(String runId) {
+        RunProgress progress = runProgress.get(runId);
+        return progress == null ? RunProgress.EMPTY : progress;
+    }
+
+    private void closeExpired(long now) {
+        List<KeyValue<String, WindowProgress>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, WindowProgress> it = openWindows.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, WindowProgress> entry = it.next();
+                if (entry.value.expired(now, config.grace().toMillis())) {
+                    expired.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, WindowProgress> entry : expired) {
+            String runId = StoreKeys.runOf(entry.key);
+            long windowEnd = StoreKeys.windowEndOf(entry.key);
+            LOG.info("window ending at step {} of run {} closes incomplete after {}: ranks {} missing",
+                    windowEnd, runId, config.grace(), entry.value.missingRanks());
+            close(runId, windowEnd, entry.value);
+        }
+    }
+
+    private void close(String runId, long windowEnd, WindowProgress window) {
+        openWindows.delete(StoreKeys.window(runId, windowEnd));
+        SortedMap<Integer, LayerCounts> layers = takeCounts(runId, windowEnd);
+        RunProgress progress = progress(runId);
+        boolean newest = windowEnd > progress.lastClosedWindowEnd();
+        Optional<WindowAnalysis.Outcome> outcome = analysis.analyse(new WindowAnalysis.Window(runId,
+                window.windowStart(), windowEnd, window.complete(), window.missingRanks()), layers, runs.get(runId),
+                progress.previous(), newest, context.currentSystemTimeMs());
+        if (outcome.isEmpty()) {
+            LOG.warn("window ending at step {} of run {} has no language with tokens in every layer; nothing to select",
+                    windowEnd, runId);
+            runProgress.put(runId, progress.withClosed(windowEnd, progress.previous()));
+            return;
+        }
+        WindowAnalysis.Outcome closed = outcome.get();
+        if (newest) {
+            closed.records().forEach(r -> layerSpecialization.put(StoreKeys.layer(runId, r.getLayer()), r));
+        }
+        closed.probabilities().forEach((layer, p) -> history.put(StoreKeys.history(runId, layer, windowEnd), p));
+        advance(runId, windowEnd, window.layers(), progress, closed.sets());
+        context.forward(new Record<>(runId, Routed.pass(new ClosedWindow(closed.records(), closed.evidence())),
+                Math.max(window.lastTimestamp(), 0)));
+    }
+
+    /** Reads and deletes the merged counts of every layer of the window. */
+    private SortedMap<Integer, LayerCounts> takeCounts(String runId, long windowEnd) {
+        SortedMap<Integer, LayerCounts> layers = new TreeMap<>();
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, LayerCounts> it =
+                     windowCounts.prefixScan(StoreKeys.windowLayerPrefix(runId, windowEnd), KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, LayerCounts> entry = it.next();
+                keys.add(entry.key);
+                layers.put((int) StoreKeys.lastNumber(entry.key), entry.value);
+            }
+        }
+        keys.forEach(windowCounts::delete);
+        return layers;
+    }
+
+    /** Records the closed window's sets and drops the neuron history that falls out of the kept windows. */
+    private void advance(String runId, long windowEnd, int layers, RunProgress progress,
+            Map<Integer, Map<String, int[]>> sets) {
+        List<Long> evicted = new ArrayList<>();
+        RunProgress next = progress.withClosed(windowEnd, sets).withHistory(windowEnd, config.historyWindows(), evicted);
+        for (long old : evicted) {
+            for (int layer = 0; layer < layers; layer++) {
+                history.delete(StoreKeys.history(runId, layer, old));
+            }
+        }
+        runProgress.put(runId, next);
+    }
+}
