@@ -3,7 +3,6 @@ package io.babelflow.ops.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.events.Stage;
 import io.babelflow.events.StageChange;
 import io.babelflow.ops.kafka.EmbeddedKafka;
