@@ -2,6 +2,7 @@ package io.babelflow.ops;
 
 import io.babelflow.ops.cli.BenchCommand;
 import io.babelflow.ops.cli.BrokerCommand;
+import io.babelflow.ops.cli.ClusterCommand;
 import io.babelflow.ops.cli.CorpusCommand;
 import io.babelflow.ops.cli.DemoCommand;
 import io.babelflow.ops.cli.PolicyCommand;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Command;
 /** The {@code babelflow} command: one entry point for every BabelFlow tool. */
 @Command(name = "babelflow", mixinStandardHelpOptions = true, versionProvider = BabelFlow.Version.class,
         description = "Live, closed-loop analysis of multilingual language-model pre-training on Apache Kafka.",
-        subcommands = {BrokerCommand.class, TopicsCommand.class, PublishCommand.class, ReplayCommand.class,
-                LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class, StreamsCommand.class, ServeCommand.class, PolicyCommand.class,
+        subcommands = {BrokerCommand.class, ClusterCommand.class, TopicsCommand.class, PublishCommand.class,
+                ReplayCommand.class, LoadgenCommand.class, CorpusCommand.class, TrainCommand.class, DemoCommand.class,
+                StreamsCommand.class, ServeCommand.class, PolicyCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BabelFlow implements Runnable {
     /** Exit code for bad input: unknown options, bad values, missing files, invalid configs. */

@@ -40,12 +40,21 @@ public final class FeedbackLatencyBenchmark {
 
     public static Result run(ClientConfig client, int steps, double stepsPerSecond, Consumer<String> log)
             throws Exception {
+        return run(client, steps, stepsPerSecond, Map.of(), log);
+    }
+
+    /** As {@link #run(ClientConfig, int, double, Consumer)} with {@code streamsOverrides} (e.g. commit.interval.ms) on the app. */
+    public static Result run(ClientConfig client, int steps, double stepsPerSecond, Map<String, Object> streamsOverrides,
+            Consumer<String> log) throws Exception {
         Path state = Files.createTempDirectory("babelflow-bench-feedback");
         String runId = "feedback-bench-" + System.currentTimeMillis();
         Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
         List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        var props = StreamsDefaults.base(client.bootstrapServers(), "babelflow-feedback-bench",
-                state.toString(), client.overrides());
+        Map<String, Object> overrides = new java.util.HashMap<>(client.overrides());
+        overrides.putAll(streamsOverrides);
+        // a group of its own per measurement, so one round's members and offsets never meet the next's
+        var props = StreamsDefaults.base(client.bootstrapServers(), "babelflow-feedback-bench-" + runId,
+                state.toString(), overrides);
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
                 KafkaTelemetrySink sink = new KafkaTelemetrySink(client, state.resolve("spool"))) {
             while (app.streams().state() != KafkaStreams.State.RUNNING) {

@@ -109,16 +109,44 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--steps", defaultValue = "600") int steps;
         @Option(names = "--steps-per-second", defaultValue = "20") double stepsPerSecond;
+        @Option(names = "--commit-interval-ms", split = ",", paramLabel = "MS[,MS...]",
+                description = "The reweighting app's commit.interval.ms, one measurement each (default: the app's).")
+        java.util.List<Integer> commitIntervals;
+        @Option(names = "--load-mbps", defaultValue = "0", paramLabel = "MB/S",
+                description = "Background broker load: 7B-shaped activation snapshots from the load generator at "
+                        + "this rate during the measurements (default: ${DEFAULT-VALUE}).")
+        double loadMbps;
 
         @Override
         public Integer call() throws Exception {
+            if (commitIntervals != null && commitIntervals.stream().anyMatch(ms -> ms < 1)) {
+                throw new io.babelflow.schemas.InvalidInputException("--commit-interval-ms values must be >= 1");
+            }
+            if (loadMbps < 0) {
+                throw new io.babelflow.schemas.InvalidInputException("--load-mbps must be >= 0");
+            }
             ClientConfig[] client = new ClientConfig[1];
             try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
-                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
-                var r = io.babelflow.ops.bench.FeedbackLatencyBenchmark.run(client[0], steps, stepsPerSecond,
-                        System.out::println);
-                System.out.printf("feedback latency over %d updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms %s%n",
-                        r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.settings());
+                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) -1);
+                try (AutoCloseable load = io.babelflow.ops.bench.BackgroundLoad.start(client[0], loadMbps)) {
+                    java.util.List<Integer> rounds = commitIntervals == null ? java.util.Arrays.asList((Integer) null)
+                            : commitIntervals;
+                    java.util.List<String> table = new java.util.ArrayList<>();
+                    for (Integer ms : rounds) {
+                        java.util.Map<String, Object> overrides = ms == null ? java.util.Map.of()
+                                : java.util.Map.of("commit.interval.ms", ms);
+                        var r = io.babelflow.ops.bench.FeedbackLatencyBenchmark.run(client[0], steps, stepsPerSecond,
+                                overrides, System.out::println);
+                        System.out.printf("feedback latency over %d updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms %s%n",
+                                r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.settings());
+                        table.add(String.format("| %s | %.0f | %d | %.0f | %.0f | %.0f |",
+                                r.settings().get("commit.interval.ms"), loadMbps, r.samples(), r.p50Millis(),
+                                r.p99Millis(), r.maxMillis()));
+                    }
+                    System.out.println("| commit.interval.ms | load MB/s | updates | p50 ms | p99 ms | max ms |");
+                    System.out.println("|---|---|---|---|---|---|");
+                    table.forEach(System.out::println);
+                }
             }
             return 0;
         }

@@ -86,13 +86,15 @@ public final class StreamsCommand implements Runnable {
                 description = "Kafka Streams application.id; instances with the same id share the work.")
         String applicationId;
 
-        @Option(names = "--replication-factor", defaultValue = "1",
-                description = "Replication factor of internal topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
+        @Option(names = "--replication-factor", defaultValue = "-1", paramLabel = "N",
+                description = "Replication factor of internal topics and of registry topics this app creates "
+                        + "(default: the broker's default.replication.factor: 1 on 'babelflow broker', 3 on "
+                        + "'babelflow cluster').")
         int replicationFactor;
 
         Map<String, Object> extra(ClientConfig client) {
-            if (replicationFactor < 1) {
-                throw new InvalidInputException("--replication-factor must be at least 1");
+            if (replicationFactor < 1 && replicationFactor != -1) {
+                throw new InvalidInputException("--replication-factor must be at least 1 (or -1, the broker's default)");
             }
             Map<String, Object> extra = new java.util.HashMap<>(client.overrides());
             extra.put("replication.factor", replicationFactor);

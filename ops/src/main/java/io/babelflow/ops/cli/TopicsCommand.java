@@ -37,13 +37,13 @@ public final class TopicsCommand implements Runnable {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--replication-factor", defaultValue = "1", paramLabel = "N",
-                description = "Replication factor for new topics (default: ${DEFAULT-VALUE}; 3 on a production cluster).")
+        @Option(names = "--replication-factor", defaultValue = "-1", paramLabel = "N",
+                description = "Replication factor for new topics (default: the broker's default.replication.factor).")
         short replicationFactor;
 
         @Override
         public Integer call() {
-            if (replicationFactor < 1) {
+            if (replicationFactor < 1 && replicationFactor != -1) {
                 throw new InvalidInputException("--replication-factor must be at least 1, got " + replicationFactor);
             }
             var result = TopicProvisioner.ensureTopics(kafka.clientConfig(), replicationFactor);

@@ -1,22 +1,15 @@
 package io.babelflow.ops.kafka;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker (combined KRaft broker and controller) in this JVM, bound to
@@ -52,7 +45,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             boolean temporary = dataDir == null;
             Path dir = temporary ? Files.createTempDirectory("babelflow-kafka-") : dataDir.toAbsolutePath();
             Files.createDirectories(dir);
-            int[] free = freePorts(2); // held open together, so the OS cannot hand out the same port twice
+            int[] free = KraftNode.freePorts(2); // held open together, so the OS cannot hand out the same port twice
             EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, port == 0 ? free[0] : port,
                     free[1] == port ? free[0] : free[1]);
             kafka.startServer();
@@ -66,58 +59,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(0, null);
     }
 
-    private void startServer() throws IOException {
-        Path logDir = dataDir.resolve("logs");
-        Properties props = brokerProperties(logDir);
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(props);
-        }
-        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        server.startup();
-    }
-
-    private Properties brokerProperties(Path logDir) {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.put("log.dirs", logDir.toString());
-        p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "3");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "3");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // topics come from the Topics registry (and Streams' internal ones from Admin); a typo must not create one
-        p.put("auto.create.topics.enable", "false");
-        p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
-        return p;
-    }
-
-    private void format(Properties props) throws IOException {
-        Path config = dataDir.resolve("server.properties");
-        try (var out = Files.newBufferedWriter(config)) {
-            props.store(out, "written by BabelFlow EmbeddedKafka for kafka-storage format");
-        }
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int rc;
-        try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-                    config.toString()}, ps);
-        }
-        if (rc != 0) {
-            throw new IllegalStateException("kafka storage format failed (exit " + rc + "): "
-                    + output.toString(StandardCharsets.UTF_8));
-        }
+    private void startServer() {
+        Properties props = KraftNode.properties(NODE_ID, List.of(new KraftNode.Ports(port, controllerPort)),
+                dataDir.resolve("logs"));
+        server = KraftNode.start(props, dataDir, Uuid.randomUuid().toString());
     }
 
     /** Stops the broker, keeping its data dir (unless temporary), so {@link #restart()} finds the records. */
@@ -132,11 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts the broker again on the same ports and data dir. */
     public synchronized void restart() {
         stop();
-        try {
-            startServer();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        startServer();
     }
 
     public boolean running() {
@@ -160,26 +101,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         stop();
         if (deleteOnClose) {
             deleteRecursively(dataDir);
-        }
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket();
-                sockets[i].setReuseAddress(true);
-                sockets[i].bind(new InetSocketAddress("127.0.0.1", 0));
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
         }
     }
 

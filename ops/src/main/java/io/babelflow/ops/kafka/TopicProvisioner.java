@@ -4,8 +4,10 @@ import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topic;
 import io.babelflow.schemas.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,9 +25,18 @@ public final class TopicProvisioner {
     }
 
     public static Result ensureTopics(ClientConfig client, short replicationFactor) {
+        return ensureTopics(client, replicationFactor, Map.of());
+    }
+
+    /**
+     * Creates the missing registry topics with {@code replicationFactor} (-1: the broker's
+     * default.replication.factor) and {@code configs} (e.g. min.insync.replicas) on top of each
+     * topic's own.
+     */
+    public static Result ensureTopics(ClientConfig client, short replicationFactor, Map<String, String> configs) {
         try (Admin admin = Admin.create(client.properties(Map.of("request.timeout.ms", 15_000,
                 "default.api.timeout.ms", 30_000)))) {
-            return ensureTopics(admin, Topics.all(), replicationFactor);
+            return ensureTopics(admin, Topics.all(), replicationFactor, configs);
         }
     }
 
@@ -58,6 +69,11 @@ public final class TopicProvisioner {
     }
 
     public static Result ensureTopics(Admin admin, List<Topic<?, ?>> topics, short replicationFactor) {
+        return ensureTopics(admin, topics, replicationFactor, Map.of());
+    }
+
+    public static Result ensureTopics(Admin admin, List<Topic<?, ?>> topics, short replicationFactor,
+            Map<String, String> configs) {
         try {
             Set<String> present = admin.listTopics().names().get();
             List<String> created = new ArrayList<>();
@@ -67,7 +83,10 @@ public final class TopicProvisioner {
                 if (present.contains(t.name())) {
                     existing.add(t.name());
                 } else {
-                    missing.add(new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()));
+                    Map<String, String> all = new HashMap<>(t.configs());
+                    all.putAll(configs);
+                    missing.add(new NewTopic(t.name(), Optional.of(t.partitions()),
+                            replicationFactor > 0 ? Optional.of(replicationFactor) : Optional.empty()).configs(all));
                 }
             }
             var results = admin.createTopics(missing).values();
