@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
-from .mixture import problem
+from .mixture import weights_problem
 
 ROLES = ("PRIMARY", "NEW", "PARALLEL", "INSTRUCTION")
 SECTIONS = {
@@ -111,9 +111,9 @@ def _check(data, source):
             fail(f"language '{lang['id']}' is listed twice")
         ids.append(lang["id"])
     weights = {l["id"]: l.get("weight") for l in languages}
-    reason = problem(1, weights, set(ids), 0)
+    reason = weights_problem(weights, set(ids))
     if reason:
-        fail("initial weights: " + reason.split(": ", 1)[-1].replace("version 1 ", ""))
+        fail("language weights: " + reason)
     phases = (data.get("mixture") or {}).get("phases") or []
     if not isinstance(phases, list):
         fail("'mixture.phases' must be a list of {fromStep, weights}")
@@ -121,9 +121,9 @@ def _check(data, source):
         if not isinstance(phase, dict) or not isinstance(phase.get("fromStep"), int) or phase["fromStep"] < 0 \
                 or not isinstance(phase.get("weights"), dict):
             fail(f"mixture.phases[{i}] must be {{fromStep: N >= 0, weights: {{language: weight}}}}, found {phase!r}")
-        reason = problem(1, phase["weights"], set(ids), 0)
+        reason = weights_problem(phase["weights"], set(ids))
         if reason:
-            fail(f"mixture.phases[{i}] weights: " + reason.split(": ", 1)[-1].replace("version 1 ", ""))
+            fail(f"mixture.phases[{i}] weights: " + reason)
     feedback = data.get("feedback")
     if feedback is not None and (not isinstance(feedback, dict) or not isinstance(feedback.get("policy"), str)
                                  or not isinstance(feedback.get("params", {}) or {}, dict)):

@@ -6,25 +6,42 @@ import random
 import threading
 
 
-def problem(version, weights, languages, current_version):
-    """None when the update may replace the weights in force, otherwise why it must be rejected."""
-    if version <= current_version:
-        return f"version {version} is not newer than version {current_version} in force"
+MAX_VERSION_JUMP = 1_000_000  # as MixtureWeights.MAX_VERSION_JUMP: one record cannot lock the mixture
+
+
+def weights_problem(weights, languages):
+    """None when the weights are usable: only the run's languages, finite, >= 0, one positive."""
     if not weights:
-        return f"version {version} has no weights"
-    total = 0.0
+        return "no weights given"
+    positive = False
     for lang, w in weights.items():
         if lang not in languages:
-            return (f"version {version} names language '{lang}' that is not in the run "
-                    f"(run has {sorted(languages)})")
+            return f"'{lang}' is not one of the run's languages [{', '.join(sorted(languages))}]"
         if w is None or isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
-            return f"version {version}: weight of '{lang}' is {_java(w)}, not a finite number"
+            return f"weight of '{lang}' is {_java(w)}, not a finite number"
         if w < 0:
-            return f"version {version}: weight of '{lang}' is negative ({w})"
-        total += w
-    if not total > 0:
-        return f"version {version}: weights sum to {total}, not > 0"
+            return f"weight of '{lang}' is negative ({w})"
+        positive |= w > 0
+    return None if positive else "weights sum to 0.0; at least one language needs a positive weight"
+
+
+def version_problem(version, latest):
+    """None when ``version`` may follow ``latest``, the latest version received."""
+    if version <= latest:
+        return f"version {version} is not newer: not greater than version {latest} already received"
+    if version - latest > MAX_VERSION_JUMP:
+        return f"version {version} jumps more than {MAX_VERSION_JUMP} past version {latest} already received"
     return None
+
+
+def problem(version, weights, languages, latest):
+    """None when a control-topic update may replace the weights in force, otherwise why it must be rejected.
+    The Java trainer's ``MixtureWeights.problem`` applies the same rule (and the same words)."""
+    reason = version_problem(version, latest)
+    if reason:
+        return reason
+    reason = weights_problem(weights, languages)
+    return f"version {version}: {reason}" if reason else None
 
 
 def _java(value):
@@ -67,9 +84,9 @@ class MixtureSampler:
     def __init__(self, languages, initial_weights, seed=0, phases=()):
         self.languages = list(languages)
         self._phases = sorted(phases, key=lambda p: p[0])
-        reason = problem(1, initial_weights, set(self.languages), 0)
+        reason = weights_problem(initial_weights, set(self.languages))
         if reason:
-            raise ValueError("initial mixture: " + reason.replace("version 1: ", "").replace("version 1 ", ""))
+            raise ValueError("initial mixture: " + reason)
         self._lock = threading.Lock()
         self._current = Mixture(0, normalise(initial_weights, self.languages))
         self._pending = None

@@ -259,5 +259,7 @@ class Run:
 
 
 def _keep_rejected(directory, message):
-    from .spool import Spool as _Spool
-    _Spool(directory / "rejected").append(message.topic(), message.key(), message.value())
+    """A record Kafka refused for good (e.g. larger than the topic allows), kept beside the spool."""
+    rejected = Spool(directory / "rejected")
+    rejected.append(message.topic(), message.key(), message.value())
+    rejected.close()

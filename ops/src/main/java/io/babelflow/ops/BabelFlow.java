@@ -38,18 +38,58 @@ public final class BabelFlow implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BabelFlow());
+        // --help would otherwise win over a mistyped command name and exit 0 with the root usage
+        cli.setExecutionStrategy(parseResult -> {
+            CommandLine.ParseResult last = parseResult;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            if (!last.unmatched().isEmpty()) {
+                CommandLine where = last.commandSpec().commandLine();
+                String what = last.commandSpec().subcommands().isEmpty() ? "unknown argument" : "unknown command";
+                where.getErr().println(last.commandSpec().qualifiedName() + ": " + what + " '"
+                        + last.unmatched().get(0) + "' (see '" + last.commandSpec().qualifiedName() + " --help')");
+                return EXIT_BAD_INPUT;
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             while (cause != null && !(cause instanceof InvalidInputException)) {
                 cause = cause.getCause();
             }
-            if (cause != null) {
-                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + cause.getMessage());
+            String problem = cause != null ? cause.getMessage() : environmentProblem(e);
+            if (problem != null) {
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + problem);
                 return EXIT_BAD_INPUT;
             }
             throw e;
         });
         return cli;
+    }
+
+    /**
+     * A failure the user fixes outside the program — a port another process holds, a data dir another
+     * broker has locked — as one line, or null for a genuine bug (which keeps its stack trace).
+     */
+    static String environmentProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                String where = t.getMessage();
+                for (Throwable outer = e; outer != t; outer = outer.getCause()) {
+                    if (outer.getMessage() != null && outer.getMessage().contains("port")) {
+                        where = outer.getMessage(); // says which port
+                        break;
+                    }
+                }
+                return where + " (another process holds the port: stop it or choose another port)";
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("Failed to acquire lock")) {
+                return message.replaceAll("\\s+", " ").trim() + " Stop it or choose another --data-dir.";
+            }
+        }
+        return null;
     }
 
     public static void main(String[] args) {

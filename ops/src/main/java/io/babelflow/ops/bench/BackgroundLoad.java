@@ -2,7 +2,7 @@ package io.babelflow.ops.bench;
 
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,7 +32,7 @@ public final class BackgroundLoad implements AutoCloseable {
         double stepsPerSecond = megabytesPerSecond * 1e6 / (SEVEN_B.activationPayloadBytes() * SEVEN_B.layers());
         LoadShape shape = new LoadShape("background-load-" + System.currentTimeMillis(), SEVEN_B.layers(),
                 SEVEN_B.neurons(), SEVEN_B.languages(), 1, stepsPerSecond, Long.MAX_VALUE / 2, 1, 5);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client,
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client,
                 Duration.ofSeconds(60)), new ByteArraySerializer(), new ByteArraySerializer());
         Thread thread = new Thread(() -> {
             try {

@@ -3,7 +3,7 @@ package io.babelflow.ops.bench;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topic;
 import io.babelflow.schemas.Topics;
@@ -47,7 +47,7 @@ public final class ProducerBenchmark {
             TopicProvisioner.ensureTopics(admin, List.of(new Topic<>(BENCH_TOPIC, null, null, byte[].class,
                     activation.partitions(), activation.configs(), "benchmark yardstick")), (short) 1);
         }
-        Map<String, Object> producerConfig = KafkaTelemetrySink.producerConfig(client);
+        Map<String, Object> producerConfig = TelemetryProducerConfig.of(client);
         List<Round> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             LoadShape s = new LoadShape(shape.runId() + "-" + round, shape.layers(), shape.neurons(), shape.languages(),

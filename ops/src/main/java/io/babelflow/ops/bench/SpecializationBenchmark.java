@@ -133,7 +133,7 @@ public final class SpecializationBenchmark {
                 streams.getOrDefault(BoundedMemoryRocksDbConfig.TOTAL_BYTES_CONFIG,
                         BoundedMemoryRocksDbConfig.DEFAULT_TOTAL_BYTES + " (default)"),
                 Topics.ACTIVATION_STATS.partitions(), Topics.RUNS.partitions()));
-        s.put("producer", String.format("KafkaTelemetrySink.producerConfig (acks=%s, idempotence %s, %s, linger %s ms,"
+        s.put("producer", String.format("TelemetryProducerConfig (acks=%s, idempotence %s, %s, linger %s ms,"
                         + " batch %s bytes), max.block.ms %s", producer.get(ProducerConfig.ACKS_CONFIG),
                 producer.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), producer.get(ProducerConfig.COMPRESSION_TYPE_CONFIG),
                 producer.get(ProducerConfig.LINGER_MS_CONFIG), producer.get(ProducerConfig.BATCH_SIZE_CONFIG),

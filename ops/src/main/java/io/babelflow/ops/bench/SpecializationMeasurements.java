@@ -10,7 +10,7 @@ import io.babelflow.ops.bench.SpecializationReport.Live;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
@@ -77,7 +77,7 @@ final class SpecializationMeasurements implements AutoCloseable {
         streamsConfig = StreamsDefaults.base(client.bootstrapServers(), appId, stateDir.toString(),
                 extra);
         // the telemetry sink fails fast into its spool; here a full buffer should just wait
-        producerConfig = new HashMap<>(KafkaTelemetrySink.producerConfig(client, PRODUCER_MAX_BLOCK));
+        producerConfig = new HashMap<>(TelemetryProducerConfig.of(client, PRODUCER_MAX_BLOCK));
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "babelflow-specialization-bench");
         producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
         outputs = new NeuronSpecializationWatcher(client, shape);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks whose figures go to docs/performance.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
-                BenchCommand.Specialization.class, BenchCommand.Lape.class})
+                BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -147,6 +147,40 @@ public final class BenchCommand implements Runnable {
                     System.out.println("|---|---|---|---|---|---|");
                     table.forEach(System.out::println);
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "python", mixinStandardHelpOptions = true,
+            description = "The Python client: watch_ffn's cost in the example step, feedback latency seen from Python.")
+    static final class Python implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        BrokerChoice broker = new BrokerChoice();
+
+        @Option(names = "--corpus", defaultValue = "corpus/code", description = "Prepared corpus with python and go (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path corpus;
+        @Option(names = "--python-dir", defaultValue = "producers/python", description = "The client's folder (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path pythonDir;
+        @Option(names = "--rounds", defaultValue = "4", description = "ABBA rounds of the hook benchmark.") int rounds;
+        @Option(names = "--steps", defaultValue = "200", description = "Steps of the feedback run.") int steps;
+        @Option(names = "--step-millis", defaultValue = "50", description = "Pace of the feedback run.") int stepMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!java.nio.file.Files.isDirectory(corpus.resolve("python"))) {
+                throw new io.babelflow.schemas.InvalidInputException("corpus " + corpus + " has no python language; run "
+                        + "babelflow corpus prepare --preset code --out " + corpus);
+            }
+            io.babelflow.ops.bench.PythonClientBenchmark.hooks(pythonDir, corpus, rounds, System.out::println);
+            ClientConfig[] client = new ClientConfig[1];
+            try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                io.babelflow.ops.kafka.TopicProvisioner.ensureTopics(client[0], (short) 1);
+                var r = io.babelflow.ops.bench.PythonClientBenchmark.feedback(client[0], pythonDir, corpus, steps,
+                        stepMillis, System.out::println);
+                System.out.printf("feedback latency seen from Python over %d updates: p50 %.0f ms, p99 %.0f ms, "
+                        + "max %.0f ms (steps paced to %d ms)%n", r.samples(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
+                        stepMillis);
             }
             return 0;
         }

@@ -2,7 +2,7 @@ package io.babelflow.ops.cli;
 
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,7 +57,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                         + "(%.2f MB per activation record)%n", shape.runId(), layers, neurons, languages, ranks, steps,
                 statsEvery, shape.activationPayloadBytes() / 1e6);
         LoadGenerator.Result r;
-        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+        try (var producer = new KafkaProducer<>(TelemetryProducerConfig.of(kafka.clientConfig(),
                 java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             r = new LoadGenerator(shape).run(producer, line -> System.err.println("... " + line));

@@ -1,7 +1,7 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.producers.bridge.JsonlPublisher;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.InvalidInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         description = {"Publish telemetry events given as JSON lines (one event per line) as Avro to Kafka.",
                 "Each line is {\"type\": \"TrainStep\", ...fields of that Avro schema...}; see the README.",
                 "Bad lines are reported on stderr by line number and skipped; the rest is published.",
+                "When Kafka does not answer within 10 s it stops and reports the lines left unpublished.",
                 "Exit code 0 when every line was published, 2 when any was rejected."})
 public final class PublishCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
@@ -46,8 +47,8 @@ public final class PublishCommand implements Callable<Integer> {
             in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         }
         JsonlPublisher.Result result;
-        try (in; var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
-                java.time.Duration.ofSeconds(60)),
+        try (in; var producer = new KafkaProducer<>(TelemetryProducerConfig.of(kafka.clientConfig(),
+                java.time.Duration.ofSeconds(10)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = JsonlPublisher.publish(in, producer, spec.commandLine().getErr());
         }

@@ -1,7 +1,7 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.producers.replay.RunReplayer;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new InvalidInputException("no telemetry file at " + file);
         }
         RunReplayer.Result result;
-        try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(kafka.clientConfig(),
+        try (var producer = new KafkaProducer<>(TelemetryProducerConfig.of(kafka.clientConfig(),
                 java.time.Duration.ofSeconds(60)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             result = RunReplayer.replay(file, producer, n -> System.err.printf("... %d events%n", n));

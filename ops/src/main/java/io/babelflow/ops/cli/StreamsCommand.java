@@ -1,5 +1,6 @@
 package io.babelflow.ops.cli;
 
+import io.babelflow.events.StatsSource;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.metrics.MetricsServer;
 import io.babelflow.ops.metrics.StreamsMetricsCollector;
@@ -22,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,7 +81,8 @@ public final class StreamsCommand implements Runnable {
     /** Options every Streams app takes. */
     static final class AppOptions {
         @Option(names = "--state-dir", paramLabel = "DIR",
-                description = "Local state (RocksDB) folder (default: a folder under java.io.tmpdir per application id).")
+                description = "Local state (RocksDB) folder, kept across restarts (default: state/<application id> in the "
+                        + "working directory).")
         Path stateDir;
 
         @Option(names = "--application-id", paramLabel = "ID",
@@ -101,9 +104,20 @@ public final class StreamsCommand implements Runnable {
             return extra;
         }
 
+        /**
+         * The app's settings for a restart that does not wait: a static group member named after its
+         * state dir (only one instance can hold a state dir), so an instance restarted after a crash
+         * takes its tasks back at once instead of waiting out the dead member's 45 s session timeout.
+         */
+        Map<String, Object> extra(ClientConfig client, String appId) {
+            Map<String, Object> extra = extra(client);
+            extra.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, appId + "-"
+                    + Integer.toHexString(Path.of(stateDir(appId)).toAbsolutePath().normalize().toString().hashCode()));
+            return extra;
+        }
+
         String stateDir(String appId) {
-            return (stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "babelflow-streams", appId))
-                    .toString();
+            return (stateDir != null ? stateDir : Path.of("state", appId)).toString();
         }
     }
 
@@ -134,6 +148,11 @@ public final class StreamsCommand implements Runnable {
                 description = "LAPE: percentile of activation probabilities a neuron must exceed (default: ${DEFAULT-VALUE}).")
         double filterRate;
 
+        @Option(names = "--stats-source", defaultValue = "HELDOUT",
+                description = "activation statistics LAPE reads: HELDOUT (fixed probe text per language at eval "
+                        + "points, LAPE's setting) or TRAIN (each window's training batches); default ${DEFAULT-VALUE}")
+        StatsSource statsSource;
+
         @Option(names = "--grace-seconds", defaultValue = "120",
                 description = "Close a window this long after it opened even if ranks are missing (default: ${DEFAULT-VALUE}).")
         long graceSeconds;
@@ -149,7 +168,8 @@ public final class StreamsCommand implements Runnable {
             try {
                 config = SpecializationConfig.DEFAULTS
                         .withLape(new LapeParameters(filterRate, topRate, LapeParameters.DEFAULTS.activationBarRatio()))
-                        .withGrace(Duration.ofSeconds(graceSeconds));
+                        .withGrace(Duration.ofSeconds(graceSeconds))
+                        .withStatsSource(statsSource);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(e.getMessage(), e);
             }
@@ -158,7 +178,7 @@ public final class StreamsCommand implements Runnable {
             System.out.printf("specialization app %s on %s; queries on http://127.0.0.1:%d/%n", appId,
                     client.bootstrapServers(), httpPort);
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client));
+                    app.extra(client, appId));
             metrics.run("specialization", () -> SpecializationApp.start(props, config,
                     new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
@@ -195,7 +215,7 @@ public final class StreamsCommand implements Runnable {
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
-                    app.extra(client));
+                    app.extra(client, appId));
             metrics.run("reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }

@@ -7,6 +7,10 @@ import io.babelflow.ops.metrics.TrainerMetrics;
 import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
 import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.streams.reweighting.PolicyFactory;
+import io.babelflow.streams.reweighting.RunLanguage;
+import io.babelflow.trainer.config.RunConfig;
 import io.babelflow.schemas.telemetry.FileTelemetrySink;
 import io.babelflow.schemas.telemetry.TeeTelemetrySink;
 import io.babelflow.trainer.train.RunResult;
@@ -15,6 +19,8 @@ import io.babelflow.trainer.train.TrainOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -66,6 +72,26 @@ public final class TrainingSession {
         });
         // validates; throws InvalidInputException
         this.trainer = new Trainer(options.sink(new StepObservingSink(sink, steps)).build());
+        checkFeedback(trainer.config());
+    }
+
+    /**
+     * Builds the run's feedback policy with the reweighting app's own registry, so a policy the app
+     * would refuse (its RunStarted dead-lettered, the run never steered) stops the run before it starts.
+     */
+    private static void checkFeedback(RunConfig config) {
+        RunConfig.Feedback feedback = config.feedback();
+        if (feedback == null) {
+            return;
+        }
+        List<RunLanguage> languages = config.languages().stream()
+                .map(l -> new RunLanguage(l.id(), l.role(), l.weight())).toList();
+        try {
+            PolicyFactory.controller(feedback.policy().trim(), feedback.params() == null ? Map.of() : feedback.params(),
+                    languages);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("feedback section: " + e.getMessage(), e);
+        }
     }
 
     public Trainer trainer() {
@@ -106,6 +132,11 @@ public final class TrainingSession {
     }
 
     private Outcome train(PrometheusRegistry registry, Consumer<String> log) throws InterruptedException {
+        if (kafka != null) {
+            // a resume computes the steps after its checkpoint again: their spooled events must not go out too
+            trainer.checkpointSequence().ifPresent(from ->
+                    KafkaTelemetrySink.discardSpooled(runDir.resolve(SPOOL_DIR), trainer.runId(), from));
+        }
         sink.open();
         if (kafkaSink != null && registry != null) {
             TelemetrySinkMetrics.register(registry, kafkaSink, trainer.runId());

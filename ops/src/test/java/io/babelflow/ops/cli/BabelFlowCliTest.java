@@ -1,12 +1,17 @@
 package io.babelflow.ops.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.babelflow.ops.BabelFlow;
+import io.babelflow.trainer.FixtureCorpus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BabelFlowCliTest {
@@ -77,5 +82,44 @@ class BabelFlowCliTest {
     @Test
     void unknownCommandExitsTwo() {
         assertEquals(2, run("frobnicate").exitCode());
+    }
+
+    @Test
+    void unknownCommandWithHelpExitsTwoNamingIt() {
+        Run r = run("no-such-command", "--help");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("no-such-command"), r.err());
+    }
+
+    @Test
+    void aFeedbackPolicyTheAppsWouldRejectIsRefusedAtStart(@TempDir Path tmp) throws Exception {
+        Path corpus = FixtureCorpus.write(tmp.resolve("corpus"));
+        Path config = Files.writeString(tmp.resolve("tiny.yaml"), Files.readString(Path.of("..", "trainer", "configs",
+                "tiny.yaml")).replace("feedback: null", "feedback: {policy: no-such-policy, params: {}}"));
+        Run r = run("train", "--config", config.toString(), "--corpus", corpus.toString(), "--out",
+                tmp.resolve("run").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("no-such-policy"), r.err());
+        assertFalse(Files.exists(tmp.resolve("run")), "nothing is written for a refused run");
+
+        Files.writeString(config, Files.readString(config).replace("no-such-policy, params: {}",
+                "exp3, params: {rewardScale: -4}"));
+        r = run("train", "--config", config.toString(), "--corpus", corpus.toString(), "--out",
+                tmp.resolve("run").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("rewardScale"), r.err());
+    }
+
+    @Test
+    void aMetricsPortInUseExitsTwoWithOneLine(@TempDir Path tmp) throws Exception {
+        Path corpus = FixtureCorpus.write(tmp.resolve("corpus"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("train", "--config", Path.of("..", "trainer", "configs", "tiny.yaml").toString(), "--corpus",
+                    corpus.toString(), "--out", tmp.resolve("run").toString(), "--metrics-port",
+                    String.valueOf(taken.getLocalPort()));
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains(String.valueOf(taken.getLocalPort())), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+        }
     }
 }

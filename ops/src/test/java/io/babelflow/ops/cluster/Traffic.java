@@ -9,7 +9,7 @@ import io.babelflow.events.TrainStep;
 import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
 import io.babelflow.trainer.FixtureCorpus;
@@ -63,7 +63,7 @@ final class Traffic {
         LoadShape shape = new LoadShape("loadgen-" + name, LAYERS, 256, 3, RANKS, stepsPerSecond, loadgenSteps,
                 STATS_EVERY, 3);
         CompletableFuture<LoadGenerator.Result> loadgen = CompletableFuture.supplyAsync(() -> {
-            try (var producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client, Duration.ofSeconds(120)),
+            try (var producer = new KafkaProducer<>(TelemetryProducerConfig.of(client, Duration.ofSeconds(120)),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 return new LoadGenerator(shape).run(producer, line -> { });
             } catch (InterruptedException e) {

@@ -8,6 +8,7 @@ import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.kafka.TopicReader;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
 import java.nio.file.Path;
@@ -38,8 +39,9 @@ class KafkaTelemetrySinkIT {
     }
 
     private static KafkaTelemetrySink sink(ClientConfig client, Path spool, long queueBytes) {
-        return new KafkaTelemetrySink(new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
-                new ByteArraySerializer(), new ByteArraySerializer()), spool, queueBytes, Duration.ofSeconds(20));
+        return new KafkaTelemetrySink(() -> new KafkaProducer<>(TelemetryProducerConfig.of(client),
+                new ByteArraySerializer(), new ByteArraySerializer()), spool, queueBytes,
+                KafkaTelemetrySink.DEFAULT_FLUSH_WAIT, Duration.ofSeconds(20));
     }
 
     @Test
@@ -80,9 +82,9 @@ class KafkaTelemetrySinkIT {
             ClientConfig client = ClientConfig.of(kafka.bootstrapServers());
             TopicProvisioner.ensureTopics(client, (short) 1);
             kafka.stop();
-            KafkaTelemetrySink first = new KafkaTelemetrySink(new KafkaProducer<>(
-                    KafkaTelemetrySink.producerConfig(client), new ByteArraySerializer(), new ByteArraySerializer()),
-                    spool, 64 * 512, Duration.ofSeconds(2));
+            KafkaTelemetrySink first = new KafkaTelemetrySink(() -> new KafkaProducer<>(
+                    TelemetryProducerConfig.of(client), new ByteArraySerializer(), new ByteArraySerializer()),
+                    spool, 64 * 512, KafkaTelemetrySink.DEFAULT_FLUSH_WAIT, Duration.ofSeconds(2));
             for (int i = 0; i < 500; i++) {
                 first.emit(step("restart", i));
             }

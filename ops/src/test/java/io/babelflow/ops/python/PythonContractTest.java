@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,16 +39,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PythonContractTest {
     @TempDir
-    Path dir;
+    static Path dir;
 
-    @Test
-    void everyEventTypeCrossesBothWays() throws Exception {
+    /** Java writes a sample of every event type; Python decodes, re-encodes and publishes its own (one process). */
+    @BeforeAll
+    static void exchange() throws Exception {
         Path java = Files.createDirectories(dir.resolve("java"));
         for (SpecificRecord event : SampleEvents.all()) {
             Files.write(java.resolve(name(event) + ".bin"), topic(event).valueSerde().serializer().serialize("t", event));
         }
         PythonProcess.run(List.of("tests/contract.py", dir.toString()));
+    }
 
+    @Test
+    void everyEventTypeCrossesBothWays() throws Exception {
+        Path java = dir.resolve("java");
         Path python = dir.resolve("python");
         ObjectMapper json = new ObjectMapper();
         for (SpecificRecord event : SampleEvents.all()) {
@@ -62,8 +68,6 @@ class PythonContractTest {
 
     @Test
     void telemetryBuiltByPythonIsKeyedAndNumberedAsTheRegistrySays() throws Exception {
-        Files.createDirectories(dir.resolve("java"));
-        PythonProcess.run(List.of("tests/contract.py", dir.toString()));
         List<SpoolRecords.Entry> spooled = SpoolRecords.read(dir.resolve("python").resolve("spool"));
         List<Object> events = new ArrayList<>();
         for (SpoolRecords.Entry e : spooled) {

@@ -14,7 +14,7 @@ import io.babelflow.ops.kafka.TopicProvisioner;
 import io.babelflow.ops.kafka.TopicReader;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
-import io.babelflow.producers.telemetry.KafkaTelemetrySink;
+import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.AvroSerde;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.PackedFloats;
@@ -121,7 +121,7 @@ class SpecializationIT {
             Properties streamsConfig = StreamsDefaults.base(kafka.bootstrapServers(), "specialization-it",
                     dir.resolve("state").toString(), Map.of());
 
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 SpecializationApp app = start(streamsConfig);
                 Poison poison;
@@ -189,7 +189,7 @@ class SpecializationIT {
             SpecializationApp app = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                     "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
                     SpecializationConfig.DEFAULTS, new InetSocketAddress("127.0.0.1", 0));
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaTelemetrySink.producerConfig(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 send(producer, traffic);
                 List<NeuronSpecialization> out = TopicReader.read(client, Topics.NEURON_SPECIALIZATION, 2,

@@ -1,25 +1,19 @@
 package io.babelflow.producers.telemetry;
 
 import io.babelflow.schemas.ClientConfig;
-import io.babelflow.schemas.Topics;
 import io.babelflow.schemas.telemetry.TelemetryFile;
 import io.babelflow.schemas.telemetry.TelemetrySink;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.file.DataFileWriter;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -27,28 +21,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lossless, asynchronous telemetry to Kafka. The training thread only appends to a byte-bounded
- * in-memory queue; one sender thread hands events to an idempotent producer ({@code acks=all},
- * zstd, linger) that retries until the broker takes them. When the queue is full — the broker is
- * slow or unreachable and the producer's buffer is full — events spill, in order, to a local
- * {@link Spool} in the run folder, and every later event follows them there until the sender has
- * replayed the spool, so order is kept. A spool left by an earlier process is replayed first.
+ * Lossless, ordered, asynchronous telemetry to Kafka. The training thread only appends to a
+ * byte-bounded in-memory queue; one sender thread hands events to an idempotent producer
+ * ({@code acks=all}, zstd, linger). When the queue is full — the broker is slow or away — events
+ * spill, in order, to a local {@link Spool} in the run folder, and every later event follows them
+ * there until the sender has replayed the spool. A spool left by an earlier process is replayed first.
  *
- * <p>On {@link #close()} the sender gets {@code closeTimeout} to deliver everything; whatever the
- * broker has not acknowledged by then (in flight, queued, or spooled) stays in the spool for the
- * next start or for {@code babelflow replay}. A record whose delivery was ambiguous when the sink
- * gave up may therefore arrive twice: the per-run sequence number in every event lets consumers
- * drop the duplicate. Records Kafka rejects for good (e.g. larger than the topic allows) are counted
- * as failed and kept in {@code rejected.avro} beside the spool.
+ * <p>Durability: when {@link #flush()} returns, every event emitted so far is acknowledged or synced
+ * to the spool, so a checkpoint taken after it never moves past a lost event: what is not
+ * acknowledged within {@code flushWait} goes to the spool and the producer is replaced.
+ *
+ * <p>Order: an event whose send fails at once is sent again before anything newer. One that fails
+ * after newer ones were handed over (delivery timeout) would land behind them, so the sink drops that
+ * producer, writes every unacknowledged event in order to the front of the spool and replays it.
+ *
+ * <p>{@link #close()} waits up to {@code closeTimeout}; the rest stays in the spool for the next start
+ * or {@code babelflow replay}. An ambiguous delivery may arrive twice with the same (run, rank,
+ * sequence): consumers drop the repeat. Events Kafka refuses for good are kept in {@code rejected.avro}.
  */
 public final class KafkaTelemetrySink implements TelemetrySink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTelemetrySink.class);
     public static final long DEFAULT_QUEUE_BYTES = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_FLUSH_WAIT = Duration.ofSeconds(2);
+    private static final long RETRY_BACKOFF_MS = 100;
 
-    private final Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private volatile Producer<byte[], byte[]> producer;
     private final Spool spool;
-    private final Path rejectedFile;
+    private final RejectedTelemetry rejected;
     private final long queueCapacityBytes;
+    private final Duration flushWait;
     private final Duration closeTimeout;
 
     private final Object lock = new Object();
@@ -57,80 +59,52 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     private boolean spooling;                                       // guarded by lock
     private boolean closing;                                        // guarded by lock
 
-    /** Handed to the producer, not yet acknowledged; key = send order. */
-    private final ConcurrentSkipListMap<Long, SpecificRecord> inFlight = new ConcurrentSkipListMap<>();
-    private long sendOrder;
-    /** Events the broker failed retriably, by send order: sent again before anything newer. */
-    private final ConcurrentSkipListMap<Long, SpecificRecord> retries = new ConcurrentSkipListMap<>();
-    private int replayingCount;
-    private static final long RETRY_BACKOFF_MS = 100;
-    /** Events of the spool segment being replayed that were not handed to the producer yet. */
-    private volatile List<SpecificRecord> segmentTail = List.of();
-    /** The spool segment being replayed, until Kafka acknowledged all of it. */
-    private volatile Path replaying;
-    private volatile boolean abort;
-    private DataFileWriter<Object> rejected;
+    private final InFlight inFlight = new InFlight();
+    private volatile long sendingNow = -1;
+    /** An event failed after newer ones were handed over: replace the producer (see class comment). */
+    private volatile boolean reorderRisk;
+    /** The producer being dropped: its failures keep their events in flight, for the spool. */
+    private volatile boolean abandoning;
+    private volatile boolean stopped;
 
     private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong spilled = new AtomicLong();
-    private final AtomicLong emitted = new AtomicLong();
-    private final Thread sender;
+    private final AtomicLong restarts = new AtomicLong();
+    private Thread sender;
 
     public KafkaTelemetrySink(ClientConfig client, Path spoolDir) {
-        this(new KafkaProducer<>(producerConfig(client), new ByteArraySerializer(), new ByteArraySerializer()),
-                spoolDir, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(10));
+        this(() -> new KafkaProducer<>(TelemetryProducerConfig.of(client), new ByteArraySerializer(), new ByteArraySerializer()),
+                spoolDir, DEFAULT_QUEUE_BYTES, DEFAULT_FLUSH_WAIT, Duration.ofSeconds(10));
     }
 
-    /** For tests and tuning: any producer, queue bound and close timeout. */
-    public KafkaTelemetrySink(Producer<byte[], byte[]> producer, Path spoolDir, long queueCapacityBytes,
-            Duration closeTimeout) {
-        this.producer = producer;
+    /**
+     * For tests and tuning: a producer factory (called again whenever a producer must be replaced),
+     * the queue bound, how long {@link #flush()} waits for acknowledgements before spilling, and the
+     * close timeout.
+     */
+    public KafkaTelemetrySink(Supplier<Producer<byte[], byte[]>> producers, Path spoolDir, long queueCapacityBytes,
+            Duration flushWait, Duration closeTimeout) {
+        this.producers = producers;
         this.spool = new Spool(spoolDir);
-        this.rejectedFile = spoolDir.resolve("rejected" + TelemetryFile.EXTENSION);
+        this.rejected = new RejectedTelemetry(spoolDir.resolve("rejected" + TelemetryFile.EXTENSION));
         this.queueCapacityBytes = queueCapacityBytes;
+        this.flushWait = flushWait;
         this.closeTimeout = closeTimeout;
         if (!spool.isEmpty()) {
             LOG.info("replaying {} telemetry events left in {}", spool.records(), spoolDir);
             spooling = true; // new events queue up behind the leftovers
         }
-        this.sender = new Thread(this::sendLoop, "babelflow-telemetry-sender");
-        sender.setDaemon(true);
-        sender.start();
+        this.producer = producers.get();
+        startSender();
     }
 
     /**
-     * Settings for tools that may wait for the broker (publish, replay, loadgen): the sink's, but a
-     * send blocks up to {@code maxBlock} for metadata or buffer space instead of failing after 2 s.
+     * Drops the events of {@code runId} from sequence {@code fromSequence} on from a spool folder: a
+     * resumed run emits those steps again from its checkpoint. Call it before opening a sink there.
      */
-    public static Map<String, Object> producerConfig(ClientConfig client, Duration maxBlock) {
-        Map<String, Object> config = new java.util.HashMap<>(producerConfig(client));
-        if (!client.overrides().containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
-            config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
-        }
-        return config;
+    public static long discardSpooled(Path spoolDir, String runId, long fromSequence) {
+        return Spool.discard(spoolDir, e -> runId.equals(TelemetryRecords.runId(e)) && TelemetryRecords.sequence(e) >= fromSequence);
     }
-
-    /** Producer settings: idempotent, every replica acknowledges, retries until the broker is back. */
-    public static Map<String, Object> producerConfig(ClientConfig client) {
-        Map<String, Object> config = new java.util.HashMap<>();
-        client.properties(PRODUCER_DEFAULTS).forEach((k, v) -> config.put(String.valueOf(k), v)); // the user's file wins
-        return Map.copyOf(config);
-    }
-
-    private static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 20,
-            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ACTIVATION_MAX_MESSAGE_BYTES,
-            // finite, so a batch stuck on a broker-side sequence error (KAFKA-14359) fails and is
-            // re-sent by the sink instead of retrying forever; an outage outlasts it through the spool
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
-            ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
-            ProducerConfig.CLIENT_ID_CONFIG, "babelflow-telemetry");
 
     @Override
     public void emit(SpecificRecord event) {
@@ -139,7 +113,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
             if (closing) {
                 throw new IllegalStateException("telemetry sink is closed");
             }
-            emitted.incrementAndGet();
             if (!spooling && queuedBytes + size <= queueCapacityBytes) {
                 queue.addLast(event);
                 queuedBytes += size;
@@ -156,13 +129,28 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         }
     }
 
+    private void startSender() {
+        stopped = false;
+        abandoning = false;
+        sender = new Thread(this::sendLoop, "babelflow-telemetry-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
     private void sendLoop() {
         try {
-            while (!abort) {
-                Map.Entry<Long, SpecificRecord> retry = retries.pollFirstEntry();
+            while (!stopped) {
+                if (reorderRisk) {
+                    replaceProducer();
+                    continue;
+                }
+                Long retry = inFlight.pollRetry();
                 if (retry != null) {
                     Thread.sleep(RETRY_BACKOFF_MS); // the broker just failed it: give it a moment
-                    send(retry.getKey(), retry.getValue());
+                    InFlight.Pending pending = inFlight.get(retry);
+                    if (pending != null) {
+                        send(retry, pending.event());
+                    }
                     continue;
                 }
                 SpecificRecord next;
@@ -179,7 +167,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     }
                 }
                 if (next != null) {
-                    send(sendOrder++, next);
+                    send(inFlight.add(next, false), next);
                 } else {
                     replaySpool();
                 }
@@ -193,114 +181,159 @@ public final class KafkaTelemetrySink implements TelemetrySink {
 
     /**
      * Replays the spool segment by segment, oldest first. A segment is deleted only once Kafka
-     * acknowledged all of its events; events the broker failed are retried first, and the segment's
-     * state survives in {@link #replaying} / {@link #segmentTail} until then. Spooling stops once the
+     * acknowledged all of its events; until then its events are on disk. Spooling stops once the
      * spool is empty.
      */
-    private void replaySpool() throws InterruptedException {
-        if (replaying == null) {
-            synchronized (lock) {
-                if (spool.isEmpty()) {
-                    spooling = false;
-                    LOG.info("telemetry spool replayed; back to direct sending");
-                    return;
-                }
-                spool.rotate();
-            }
-            List<Path> segments = spool.closedSegments();
-            if (segments.isEmpty()) {
+    private void replaySpool() {
+        synchronized (lock) {
+            if (spool.isEmpty()) {
+                spooling = false;
+                LOG.info("telemetry spool replayed; back to direct sending");
                 return;
             }
-            replaying = segments.get(0);
-            List<SpecificRecord> events = spool.read(replaying);
-            replayingCount = events.size();
-            segmentTail = new ArrayList<>(events);
         }
-        while (!segmentTail.isEmpty() && !abort && retries.isEmpty()) {
-            send(sendOrder++, segmentTail.get(0));
-            segmentTail.remove(0);
+        while (!stopped && !inFlight.hasRetries() && !reorderRisk) {
+            SpecificRecord event = spool.nextToReplay();
+            if (event == null) {
+                break;
+            }
+            send(inFlight.add(event, true), event);
         }
-        if (!segmentTail.isEmpty() || abort) {
+        if (stopped || !spool.replayHandedOver()) {
             return;
         }
         producer.flush(); // delete only what Kafka acknowledged
         if (inFlight.isEmpty()) {
-            spool.delete(replaying, replayingCount);
-            replaying = null;
+            spool.endReplay();
         }
     }
 
-    /**
-     * Hands one event to the producer. Failures the broker may recover from (a request or delivery
-     * timeout, a leader change, a stuck idempotent sequence after KAFKA-14359) put the event on the
-     * retry list, sent again before anything newer; the event stays in flight until acknowledged.
-     */
+    /** Hands one event to the producer; it stays in flight until acknowledged. */
     private void send(long order, SpecificRecord event) {
         var record = TelemetryRecords.toRecord(event);
-        inFlight.put(order, event);
+        sendingNow = order;
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
-                    inFlight.remove(order);
-                    sent.incrementAndGet();
-                } else if (abort) {
-                    // the sink is closing without the broker: the event stays in flight and goes to the spool
+                    if (inFlight.resolve(order)) {
+                        sent.incrementAndGet();
+                    }
+                } else if (abandoning || !inFlight.contains(order)) {
+                    // the producer is being dropped: the event stays in flight and goes to the spool
                 } else if (error instanceof RetriableException) {
-                    retries.put(order, event); // send() failed at once, or a delivery timed out
+                    if (sendingNow == order) {
+                        inFlight.retry(order); // failed at once: nothing newer was handed over yet
+                    } else {
+                        reorderRisk = true; // newer events may reach Kafka before it
+                    }
                 } else {
-                    inFlight.remove(order);
-                    reject(event, error);
+                    inFlight.resolve(order);
+                    rejected.keep(event, error);
                 }
             });
+        } catch (RetriableException e) {
+            inFlight.retry(order); // thrown at once: nothing newer was handed over yet
         } catch (KafkaException e) {
-            if (!abort) {
-                inFlight.remove(order);
-                reject(event, e);
+            if (!abandoning) {
+                inFlight.resolve(order);
+                rejected.keep(event, e);
             }
         } catch (IllegalStateException closed) {
-            // the sink is aborting and closed the producer: the event stays in flight for the spool
+            // the producer was closed under us: the event stays in flight for the spool
+        } finally {
+            sendingNow = -1;
         }
     }
 
-    private synchronized void reject(SpecificRecord event, Exception error) {
-        failed.incrementAndGet();
-        LOG.error("Kafka rejected a {} for good ({}); kept in {}", event.getSchema().getName(), error.getMessage(),
-                rejectedFile);
+    /** On the sender thread: drops the producer and everything it holds, spools it all, starts afresh. */
+    private void replaceProducer() {
+        LOG.warn("a telemetry event failed after newer ones were sent: re-sending all unacknowledged events in order");
+        abandoning = true;
+        producer.close(Duration.ZERO); // fails what it holds; the callbacks leave those events in flight
+        spillUnacknowledged();
+        producer = producers.get();
+        abandoning = false;
+        restarts.incrementAndGet();
+    }
+
+    /**
+     * With no sender running: writes every unacknowledged event (in flight, in the replayed
+     * segment's tail, queued), oldest first, to the front of the spool, synced, and continues from
+     * the spool.
+     */
+    private void spillUnacknowledged() {
+        List<SpecificRecord> leftovers = new ArrayList<>(inFlight.drain());
+        leftovers.addAll(spool.replayTail());
+        synchronized (lock) {
+            leftovers.addAll(queue);
+            queue.clear();
+            queuedBytes = 0;
+            spooling = true;
+            spool.writeFirst(leftovers);
+            spool.endReplay(); // its acknowledged events are in Kafka, the others among the leftovers
+            spool.sync();
+        }
+        spilled.addAndGet(leftovers.size());
+        reorderRisk = false;
+    }
+
+    /** Stops the sender thread, failing whatever the producer holds (those events stay in flight). */
+    private void stopSender() {
+        stopped = true;
+        abandoning = true;
+        producer.close(Duration.ZERO); // frees a sender blocked on an absent broker
+        joinSender();
+        producer.close(Duration.ZERO); // the sender may have replaced it meanwhile
+    }
+
+    private void joinSender() {
         try {
-            if (rejected == null) {
-                rejected = TelemetryFile.openWriter(rejectedFile);
-            }
-            rejected.append(event);
-            rejected.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep rejected telemetry in " + rejectedFile, e);
+            sender.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits up to {@code timeout} for everything emitted so far to be acknowledged. */
-    public boolean awaitDelivered(Duration timeout) {
+    private boolean await(boolean durableIsEnough, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (true) {
             synchronized (lock) {
-                if (queue.isEmpty() && !spooling && inFlight.isEmpty()) {
+                if (queue.isEmpty() && (durableIsEnough ? !reorderRisk && inFlight.allOnDisk() // nothing only in memory
+                        : !spooling && inFlight.isEmpty())) { // everything acknowledged
                     return true;
                 }
             }
-            // no producer.flush() here: it waits for the delivery timeout when the broker is away;
-            // linger sends batches by itself
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
             try {
-                Thread.sleep(10);
+                Thread.sleep(5); // no producer.flush(): it waits for the delivery timeout when the broker is away
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
         }
-        return false;
     }
 
+    /** Waits up to {@code timeout} for everything emitted so far to be acknowledged. */
+    public boolean awaitDelivered(Duration timeout) {
+        return await(false, timeout);
+    }
+
+    /**
+     * Returns once every event emitted so far is acknowledged by Kafka or synced to the spool: waits
+     * up to {@code flushWait} for acknowledgements, then spools the rest (see class comment).
+     */
     @Override
     public void flush() {
-        awaitDelivered(Duration.ofSeconds(5));
+        if (!await(true, flushWait) && !stopped) {
+            LOG.info("telemetry not acknowledged within {} ms: writing it to the spool", flushWait.toMillis());
+            stopSender();
+            spillUnacknowledged();
+            producer = producers.get();
+            startSender();
+        }
+        spool.sync();
     }
 
     @Override
@@ -313,52 +346,20 @@ public final class KafkaTelemetrySink implements TelemetrySink {
             lock.notifyAll();
         }
         boolean delivered = awaitDelivered(closeTimeout);
-        abort = true;
-        if (!delivered) {
-            // fails every unacknowledged send now (they stay in flight, for the spool) and frees a
-            // sender blocked on the absent broker
-            producer.close(Duration.ZERO);
-        }
-        try {
-            sender.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         if (delivered) {
+            stopped = true;
+            joinSender();
             producer.close(closeTimeout);
-        }
-        List<SpecificRecord> leftovers = new ArrayList<>(inFlight.values());
-        leftovers.addAll(segmentTail);
-        synchronized (lock) {
-            leftovers.addAll(queue);
-            queue.clear();
-        }
-        if (!leftovers.isEmpty()) {
-            spool.writeFirst(leftovers);
-        }
-        if (replaying != null) {
-            // its acknowledged events are in Kafka, the others among the leftovers written first
-            spool.delete(replaying, replayingCount);
+        } else {
+            stopSender();
+            spillUnacknowledged();
         }
         if (!spool.isEmpty()) {
             LOG.warn("Kafka unreachable at close: {} telemetry events kept in {} for the next start or "
                     + "'babelflow replay'", spool.records(), spool.dir());
         }
         spool.close();
-        synchronized (this) {
-            if (rejected != null) {
-                try {
-                    rejected.close();
-                } catch (IOException e) {
-                    LOG.warn("cannot close {}", rejectedFile, e);
-                }
-            }
-        }
-    }
-
-    /** Events accepted by {@link #emit}. */
-    public long emitted() {
-        return emitted.get();
+        rejected.close();
     }
 
     /** Events Kafka acknowledged. */
@@ -368,12 +369,17 @@ public final class KafkaTelemetrySink implements TelemetrySink {
 
     /** Events Kafka rejected for good (kept in rejected.avro). */
     public long failed() {
-        return failed.get();
+        return rejected.count();
     }
 
     /** Events that went through the spool. */
     public long spilled() {
         return spilled.get();
+    }
+
+    /** Times the producer was replaced to keep the order of a failed event. */
+    public long producerRestarts() {
+        return restarts.get();
     }
 
     /** Events waiting in memory. */

@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -30,12 +33,24 @@ final class Spool implements AutoCloseable {
     private Path current;
     private long currentRecords;
     private long records;
+    /** The segment being replayed, until Kafka acknowledged all of it, and its events not handed over yet. */
+    private Path replaying;
+    private int replayingCount;
+    private final ArrayDeque<SpecificRecord> replayTail = new ArrayDeque<>();
 
     Spool(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
             List<Path> existing = closedSegments();
+            for (Path segment : existing) {
+                if (!readable(segment)) {
+                    // created, then the process died before its header was whole: it holds no event
+                    Files.move(segment, segment.resolveSibling(segment.getFileName() + ".unreadable"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            existing = closedSegments();
             nextNumber = existing.isEmpty() ? FIRST : number(existing.get(existing.size() - 1)) + 1;
             for (Path segment : existing) {
                 records += TelemetryFile.readAll(segment).size();
@@ -58,6 +73,26 @@ final class Spool implements AutoCloseable {
             records++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to telemetry spool " + dir, e);
+        }
+    }
+
+    private static boolean readable(Path segment) {
+        try {
+            TelemetryFile.readAll(segment);
+            return true;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** Forces the open segment to disk: what was appended survives a power loss, not only a crash. */
+    synchronized void sync() {
+        if (writer != null) {
+            try {
+                writer.fSync();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync telemetry spool " + current, e);
+            }
         }
     }
 
@@ -86,6 +121,45 @@ final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * The next event to replay: from the segment being replayed, or else from the oldest closed
+     * segment (the open one is closed first). Null when the segment being replayed is all handed
+     * over, or nothing is spooled.
+     */
+    synchronized SpecificRecord nextToReplay() {
+        if (replaying == null) {
+            rotate();
+            List<Path> segments = closedSegments();
+            if (segments.isEmpty()) {
+                return null;
+            }
+            replaying = segments.get(0);
+            List<SpecificRecord> events = read(replaying);
+            replayingCount = events.size();
+            replayTail.addAll(events);
+        }
+        return replayTail.pollFirst();
+    }
+
+    /** True when a segment is being replayed and all of its events were handed over. */
+    synchronized boolean replayHandedOver() {
+        return replaying != null && replayTail.isEmpty();
+    }
+
+    /** The events of the segment being replayed not handed over yet, oldest first. */
+    synchronized List<SpecificRecord> replayTail() {
+        return List.copyOf(replayTail);
+    }
+
+    /** Deletes the segment being replayed: Kafka acknowledged its events, or they were written again first. */
+    synchronized void endReplay() {
+        if (replaying != null) {
+            delete(replaying, replayingCount);
+            replaying = null;
+            replayTail.clear();
+        }
+    }
+
     /** Events of a segment, in order (a tail cut short by a crash is dropped by the reader). */
     List<SpecificRecord> read(Path segment) {
         return TelemetryFile.readAll(segment);
@@ -101,7 +175,10 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    /** Writes events as a segment that replays before every other one. */
+    /**
+     * Writes events as a segment that replays before every other one, on disk (synced) before it
+     * appears under its name: a crash leaves it whole or absent.
+     */
     synchronized void writeFirst(List<SpecificRecord> events) {
         if (events.isEmpty()) {
             return;
@@ -112,14 +189,54 @@ final class Spool implements AutoCloseable {
         }
         long number = existing.stream().mapToLong(Spool::number).min().orElse(nextNumber) - 1;
         Path segment = segmentPath(number);
-        try (DataFileWriter<Object> first = TelemetryFile.openWriter(segment)) {
-            for (SpecificRecord event : events) {
-                first.append(event);
+        writeSynced(segment, events);
+        records += events.size();
+    }
+
+    /**
+     * Drops the spooled events {@code discard} selects, e.g. those a resumed run will emit again;
+     * call it before a sink opens the spool. Returns how many were dropped.
+     */
+    static long discard(Path dir, Predicate<SpecificRecord> discard) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        Spool spool = new Spool(dir);
+        long dropped = 0;
+        for (Path segment : spool.closedSegments()) {
+            List<SpecificRecord> events = spool.read(segment);
+            List<SpecificRecord> kept = events.stream().filter(discard.negate()).toList();
+            if (kept.size() == events.size()) {
+                continue;
             }
+            dropped += events.size() - kept.size();
+            try {
+                if (kept.isEmpty()) {
+                    Files.delete(segment);
+                } else {
+                    writeSynced(segment, kept);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot rewrite spool segment " + segment, e);
+            }
+        }
+        return dropped;
+    }
+
+    private static void writeSynced(Path segment, List<SpecificRecord> events) {
+        Path tmp = segment.resolveSibling(".tmp-" + segment.getFileName());
+        try {
+            Files.deleteIfExists(tmp);
+            try (DataFileWriter<Object> out = TelemetryFile.openWriter(tmp)) {
+                for (SpecificRecord event : events) {
+                    out.append(event);
+                }
+                out.fSync();
+            }
+            Files.move(tmp, segment, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write spool segment " + segment, e);
         }
-        records += events.size();
     }
 
     /** True when nothing is waiting: no closed segment and an empty (or no) open one. */

@@ -15,10 +15,20 @@ public final class TelemetryRecords {
     @SuppressWarnings("unchecked")
     public static ProducerRecord<byte[], byte[]> toRecord(SpecificRecord event) {
         Topic<String, SpecificRecord> topic = Topics.forEvent((Class<SpecificRecord>) event.getClass());
-        String runId = String.valueOf(event.get(event.getSchema().getField("runId").pos()));
+        String runId = runId(event);
         String key = event instanceof ActivationStats stats ? Topics.activationKey(runId, stats.getLayer()) : runId;
         return new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8),
                 topic.valueSerde().serializer().serialize(topic.name(), event));
+    }
+
+    /** The runId every telemetry event carries. */
+    public static String runId(SpecificRecord event) {
+        return String.valueOf(event.get(event.getSchema().getField("runId").pos()));
+    }
+
+    /** The per-(run, rank) sequence number every telemetry event carries. */
+    public static long sequence(SpecificRecord event) {
+        return ((Number) event.get(event.getSchema().getField("sequence").pos())).longValue();
     }
 
     /** Rough in-memory size of an event, for the sink's byte-bounded queue. */

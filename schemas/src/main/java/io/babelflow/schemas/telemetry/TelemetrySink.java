@@ -11,7 +11,10 @@ public interface TelemetrySink extends AutoCloseable {
     /** Accepts one telemetry event (one of {@link io.babelflow.schemas.Events#TELEMETRY}). */
     void emit(SpecificRecord event);
 
-    /** Pushes buffered events towards their destination; may wait, so call it at checkpoints, not every step. */
+    /**
+     * Returns once every event emitted so far is delivered or durable (it survives a crash of this
+     * process); may wait, so call it at checkpoints, not every step.
+     */
     default void flush() {
     }
 

@@ -40,10 +40,18 @@ public final class MixtureController {
 
     /**
      * A merged training step. The trainer's {@code mixtureVersion} also lifts the version counter, so
-     * even a controller that lost its state never reuses a version the trainer has applied.
+     * even a controller that lost its state never reuses a version the trainer has applied. Once the
+     * trainer runs the newest version this controller knows (it has applied every update sent, or the
+     * mixture is still the config's schedule, whose phases move it without a new version), the step's
+     * weights in force become the point the guardrails measure the next change from.
      */
     public Optional<MixtureDecision> onStep(StepSignal signal, long nowMillis) {
         StepSignal clean = guardrails.sanitize(signal);
+        if (clean.mixtureVersion() >= version && Weights.sum(clean.weightsInForce()) > 0) {
+            Map<String, Double> inForce = new LinkedHashMap<>();
+            languages.forEach(l -> inForce.put(l, clean.weightsInForce().getOrDefault(l, 0.0)));
+            weights = Weights.normalised(inForce);
+        }
         version = Math.max(version, clean.mixtureVersion());
         return settle(policy.onStep(clean), clean.step(), nowMillis);
     }
@@ -122,7 +130,7 @@ public final class MixtureController {
         return version;
     }
 
-    /** The last weights sent, or the run's initial weights. */
+    /** The weights in force at the trainer's newest step, or the last weights sent while they are not yet applied. */
     public Map<String, Double> weights() {
         return Maps.frozen(weights);
     }

@@ -127,7 +127,7 @@ public final class CorpusPreparer {
             requireRoles(manifest, languages, missing);
             PreparedCorpus.Summary summary = new PreparedCorpus.Summary(manifest.name(), options.seed(),
                     options.probeWindow(), languages, options.maxBytesPerLanguage(), options.heldoutFraction());
-            PreparedCorpus.writeSummary(temp, summary);
+            summary = PreparedCorpus.writeSummary(temp, summary);
             moveIntoPlace(temp, target);
             return new PreparationResult(target, summary, missing, Duration.ofNanos(System.nanoTime() - start));
         } finally {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A corpus as {@code babelflow corpus prepare} leaves it, read by the trainer:
@@ -47,10 +48,16 @@ public final class PreparedCorpus {
 
     /**
      * The whole corpus.json. {@code maxBytesPerLanguage} and {@code heldoutFraction} record how it was
-     * prepared (0 when unknown).
+     * prepared (0 when unknown); {@code shards} the size and CRC-32C of each shard, keyed
+     * {@code <language>/<shard>}, filled in by {@link #writeSummary} (absent in corpora prepared before).
      */
     public record Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages,
-            long maxBytesPerLanguage, double heldoutFraction) {
+            long maxBytesPerLanguage, double heldoutFraction, Map<String, ShardChecks.Shard> shards) {
+
+        public Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages,
+                long maxBytesPerLanguage, double heldoutFraction) {
+            this(preset, seed, probeWindow, languages, maxBytesPerLanguage, heldoutFraction, null);
+        }
 
         public Summary(String preset, long seed, int probeWindow, List<LanguageInfo> languages) {
             this(preset, seed, probeWindow, languages, 0, 0);
@@ -88,6 +95,7 @@ public final class PreparedCorpus {
         if (summary.languages() == null || summary.languages().isEmpty()) {
             throw new InvalidInputException("corpus " + dir + " lists no languages in " + SUMMARY);
         }
+        ShardChecks.verify(dir, summary.shards());
         PreparedCorpus corpus = new PreparedCorpus(dir, summary);
         for (LanguageInfo info : summary.languages()) {
             Path train = corpus.file(info.id(), "train.bin");
@@ -99,10 +107,17 @@ public final class PreparedCorpus {
         return corpus;
     }
 
-    /** Writes corpus.json; used by the preparer. */
-    public static void writeSummary(Path dir, Summary summary) throws IOException {
+    /**
+     * Writes corpus.json with the size and checksum of every shard already in {@code dir}; used by the
+     * preparer. Returns the summary as written.
+     */
+    public static Summary writeSummary(Path dir, Summary summary) throws IOException {
         Files.createDirectories(dir);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), summary);
+        Summary checked = new Summary(summary.preset(), summary.seed(), summary.probeWindow(), summary.languages(),
+                summary.maxBytesPerLanguage(), summary.heldoutFraction(),
+                ShardChecks.of(dir, summary.languages().stream().map(LanguageInfo::id).toList()));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), checked);
+        return checked;
     }
 
     public Path dir() {

@@ -5,19 +5,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * A working-language probe: a prompt in a new language whose correct next identifier
  * ({@code answerNew}) differs from the equivalent identifier in the primary language
- * ({@code answerPrimary}) already at the first byte, so the two answers' next-byte masses are disjoint.
+ * ({@code answerPrimary}) already at the first byte (the logit lens drops pairs that do not).
  */
 public record ProbePrompt(String prompt, String answerNew, String answerPrimary) {
 
     public byte[] promptBytes() {
         return prompt.getBytes(StandardCharsets.UTF_8);
-    }
-
-    public int answerNewFirstByte() {
-        return answerNew.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
-    }
-
-    public int answerPrimaryFirstByte() {
-        return answerPrimary.getBytes(StandardCharsets.UTF_8)[0] & 0xFF;
     }
 }

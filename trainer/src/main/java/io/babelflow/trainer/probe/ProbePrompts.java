@@ -129,7 +129,7 @@ public final class ProbePrompts {
         if (p.prompt().isEmpty() || p.answerNew().isEmpty() || p.answerPrimary().isEmpty()) {
             return "a field is empty";
         }
-        if (p.answerNewFirstByte() == p.answerPrimaryFirstByte()) {
+        if (!LogitLens.distinguishable(p)) {
             return "answers '" + p.answerNew() + "' and '" + p.answerPrimary()
                     + "' start with the same byte, so the probe cannot tell them apart";
         }

@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Builds a run's telemetry events and hands them to the sink, stamping each with the runId and the
- * next per-(run, rank) sequence number. Single data-parallel rank: rank 0, world size 1.
+ * next per-(run, rank) sequence number from the run's {@link SequenceReservation}. Single
+ * data-parallel rank: rank 0, world size 1.
  */
 final class RunTelemetry {
     private static final int RANK = 0;
@@ -28,24 +29,29 @@ final class RunTelemetry {
 
     private final TelemetrySink sink;
     private final String runId;
-    private long sequence;
+    private final SequenceReservation sequence;
 
-    RunTelemetry(TelemetrySink sink, String runId, long firstSequence) {
+    RunTelemetry(TelemetrySink sink, String runId, SequenceReservation sequence) {
         this.sink = sink;
         this.runId = runId;
-        this.sequence = firstSequence;
+        this.sequence = sequence;
     }
 
     /** Sequence number the next event gets. */
     long nextSequence() {
-        return sequence;
+        return sequence.peek();
+    }
+
+    /** After the run's last event: a resume may number on right after it. */
+    void releaseSequences() {
+        sequence.release();
     }
 
     void runStarted(long startStep, RunConfig config) {
         List<LanguageSpec> languages = config.languages().stream()
                 .map(l -> new LanguageSpec(l.id(), l.role(), l.weight())).toList();
         RunConfig.Feedback feedback = config.feedback();
-        sink.emit(RunStarted.newBuilder().setRunId(runId).setRank(RANK).setWorldSize(WORLD_SIZE).setSequence(sequence++)
+        sink.emit(RunStarted.newBuilder().setRunId(runId).setRank(RANK).setWorldSize(WORLD_SIZE).setSequence(sequence.take())
                 .setStartedAt(Instant.now()).setStartStep(startStep).setConfig(config.toYaml())
                 .setLanguages(languages).setModel(config.model().toShape())
                 .setFeedbackPolicy(feedback == null ? null : feedback.policy())
@@ -55,7 +61,7 @@ final class RunTelemetry {
 
     void trainStep(long step, long tokens, double learningRate, StepLosses losses, Mixture mixture) {
         sink.emit(TrainStep.newBuilder().setRunId(runId).setRank(RANK).setWorldSize(WORLD_SIZE).setStep(step)
-                .setSequence(sequence++).setTimestamp(Instant.now()).setTokens(tokens).setLearningRate(learningRate)
+                .setSequence(sequence.take()).setTimestamp(Instant.now()).setTokens(tokens).setLearningRate(learningRate)
                 .setLoss(losses.loss()).setLanguageLoss(losses.languageLoss()).setLanguageTokens(losses.languageTokens())
                 .setMixtureVersion(mixture.version()).setMixtureWeights(mixture.asMap())
                 .build());
@@ -65,7 +71,7 @@ final class RunTelemetry {
     void activationStats(StatsSource source, StatsWindow window) {
         for (int layer = 0; layer < window.layers(); layer++) {
             sink.emit(ActivationStats.newBuilder().setRunId(runId).setRank(RANK).setWorldSize(WORLD_SIZE)
-                    .setSequence(sequence++).setSource(source)
+                    .setSequence(sequence.take()).setSource(source)
                     .setWindowStart(window.windowStart()).setWindowEnd(window.windowEnd())
                     .setLayer(layer).setLayers(window.layers()).setNeurons(window.neurons())
                     .setLanguages(window.languages()).setTokens(Arrays.stream(window.tokens()).boxed().toList())
@@ -76,7 +82,7 @@ final class RunTelemetry {
     }
 
     void evalResult(long step, Map<String, Double> loss, Map<String, Long> tokens) {
-        sink.emit(EvalResult.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence++).setStep(step)
+        sink.emit(EvalResult.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence.take()).setStep(step)
                 .setTimestamp(Instant.now()).setLanguageLoss(loss).setLanguageTokens(tokens).build());
     }
 
@@ -84,17 +90,18 @@ final class RunTelemetry {
     void workingLanguage(long step, List<List<LanguageReading>> readingsByLayer) {
         Instant now = Instant.now();
         for (int layer = 0; layer < readingsByLayer.size(); layer++) {
-            sink.emit(WorkingLanguage.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence++).setStep(step)
+            sink.emit(WorkingLanguage.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence.take()).setStep(step)
                     .setTimestamp(now).setLayer(layer).setLayers(readingsByLayer.size())
                     .setReadings(readingsByLayer.get(layer)).build());
         }
     }
 
     void runEnded(long lastStep, String reason, String message) {
-        sink.emit(RunEnded.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence++).setEndedAt(Instant.now())
+        sink.emit(RunEnded.newBuilder().setRunId(runId).setRank(RANK).setSequence(sequence.take()).setEndedAt(Instant.now())
                 .setLastStep(lastStep).setReason(reason).setMessage(message).build());
     }
 
+    /** Returns once every event so far is delivered or durable, so a checkpoint may follow. */
     void flush() {
         sink.flush();
     }

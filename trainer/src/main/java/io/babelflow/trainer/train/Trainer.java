@@ -56,7 +56,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The run folder holds {@code config.yaml} (the resolved config), {@code telemetry.avro} and
  * {@code checkpoints/}. Every event carries the runId and a per-run sequence number from 0; a resume
- * keeps both and continues the step numbering. The constructor validates everything (config,
+ * keeps the runId and continues the step numbering, and its sequence numbers start above every
+ * number an earlier attempt may have used ({@link SequenceReservation}), so (run, rank, sequence)
+ * never names two events. Before each checkpoint the sink's {@code flush()} makes every event so far
+ * delivered or durable, so a checkpoint never moves past a lost event. The constructor validates everything (config,
  * corpus, languages, weights, checkpoint shape) and throws {@link InvalidInputException} before
  * anything is written.
  */
@@ -143,6 +146,14 @@ public final class Trainer {
         return runId;
     }
 
+    /**
+     * For a resume: the first sequence number after its checkpoint. Events the earlier attempt
+     * numbered from there on belong to steps this run computes again, so a spool must drop them.
+     */
+    public java.util.OptionalLong checkpointSequence() {
+        return resumeState == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(resumeState.nextSequence());
+    }
+
     /** The resolved config (overrides applied). */
     public RunConfig config() {
         return config;
@@ -215,7 +226,8 @@ public final class Trainer {
                 windowStart = resumeState.statsWindowStart();
                 firstSequence = resumeState.nextSequence();
             }
-            RunTelemetry telemetry = new RunTelemetry(sink, runId, firstSequence);
+            RunTelemetry telemetry = new RunTelemetry(sink, runId,
+                    new SequenceReservation(checkpoints.dir().resolve(SequenceReservation.FILE), firstSequence));
             BatchSampler batches = new BatchSampler(corpus, languages, config.model().contextLength(), t.batchSize(), sampler);
             HeldoutEvaluator heldout = new HeldoutEvaluator(corpus, languages, config.model().contextLength(),
                     probes.maxProbeWindows(), probes.evalBatchSize());
@@ -288,10 +300,12 @@ public final class Trainer {
 
             String reason = lastStep + 1 < totalSteps ? "interrupted" : "completed";
             // the checkpoint counts the RunEnded below, so a resume's RunStarted takes the next number
+            telemetry.flush();
             Path checkpoint = checkpoints.save(state(lastStep + 1, telemetry.nextSequence() + 1, optimizer, windowStart, trainStats),
                     model, optimizer, trainStats);
             telemetry.runEnded(lastStep, reason, reason.equals("interrupted") ? "stopped at a step boundary; resume from "
                     + checkpoint.getFileName() : null);
+            telemetry.releaseSequences();
             LOG.info("run {} {} after step {}; checkpoint {}", runId, reason, lastStep, checkpoint);
             return new RunResult(runId, options.runDir(), startStep, lastStep, reason, checkpoint);
         }

@@ -17,22 +17,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * First stop of an activation record, before it is re-keyed from "runId/layer" to runId: decodes
- * and checks it on its own (no state needed), rejects what is unusable, and drops HELDOUT
- * statistics. The original bytes travel on, stamped with their source coordinates so a record
- * rejected after the repartition still names where it came from.
+ * and checks it on its own (no state needed), rejects what is unusable, and keeps only the
+ * statistics of the configured source. The original bytes travel on, stamped with their source
+ * coordinates so a record rejected after the repartition still names where it came from.
  * <p>
- * HELDOUT statistics are ignored by design: they come from a fixed probe set at eval points, so
- * mixing them into TRAIN windows would shift the percentile bar, and the selection is defined on
- * the training distribution.
+ * One source per app, never a mix: HELDOUT statistics (LAPE's setting: a fixed text per language,
+ * measured at eval points) and TRAIN windows have different token counts and bars, and mixing them
+ * would shift the percentile bar.
  */
 final class ActivationIntakeProcessor implements Processor<byte[], byte[], String, Routed<byte[]>> {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationIntakeProcessor.class);
     private final AvroSerde<ActivationStats> serde = AvroSerde.of(ActivationStats.class);
     private final String app;
+    private final StatsSource source;
     private ProcessorContext<String, Routed<byte[]>> context;
 
-    ActivationIntakeProcessor(String app) {
+    ActivationIntakeProcessor(String app, StatsSource source) {
         this.app = app;
+        this.source = source;
     }
 
     @Override
@@ -60,7 +62,7 @@ final class ActivationIntakeProcessor implements Processor<byte[], byte[], Strin
                     "invalid ActivationStats: " + problem, app));
             return;
         }
-        if (stats.getSource() != StatsSource.TRAIN) {
+        if (stats.getSource() != source) {
             LOG.debug("ignoring {} statistics of run {} layer {}", stats.getSource(), stats.getRunId(), stats.getLayer());
             return;
         }

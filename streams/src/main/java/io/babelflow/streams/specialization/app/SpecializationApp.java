@@ -74,7 +74,7 @@ public final class SpecializationApp implements StreamsApp {
 
         KStream<String, byte[]> activations = DeadLetters.divert(builder
                 .stream(Topics.ACTIVATION_STATS.name(), raw("activation-stats-source"))
-                .process(() -> new ActivationIntakeProcessor(app), Named.as("activation-intake")), "activation-intake")
+                .process(() -> new ActivationIntakeProcessor(app, config.statsSource()), Named.as("activation-intake")), "activation-intake")
                 .repartition(Repartitioned.<String, byte[]>as(ACTIVATION_REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
                         .withNumberOfPartitions(Topics.RUNS.partitions()));

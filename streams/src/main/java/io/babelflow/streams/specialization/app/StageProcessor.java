@@ -67,8 +67,7 @@ final class StageProcessor implements Processor<String, StageEvidence, String, S
                 continue; // no tokens of it in this window: no evidence either way
             }
             StageObservation observation = new StageObservation(window.windowEnd(),
-                    StageObservation.transferRatio(window.transferring().getOrDefault(language, 0),
-                            window.specific().get(language)),
+                    window.transfer() == null ? Double.NaN : window.transfer().getOrDefault(language, Double.NaN),
                     summary.middleShare(language), summary.lossSlope(language),
                     window.jaccard().getOrDefault(language, Double.NaN));
             StageDetector.Outcome outcome = detector.observe(summary.stage(language), observation);

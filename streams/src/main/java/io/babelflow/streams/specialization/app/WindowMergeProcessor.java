@@ -60,7 +60,7 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
 
     WindowMergeProcessor(SpecializationConfig config) {
         this.config = config;
-        this.analysis = new WindowAnalysis(config.lape());
+        this.analysis = new WindowAnalysis(config.lape(), config.statsSource());
     }
 
     @Override

@@ -35,8 +35,17 @@ import org.slf4j.LoggerFactory;
 public final class SpecializationHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(SpecializationHttpServer.class);
     private static final Pattern SUMMARY = Pattern.compile("/runs/([^/]+)/summary");
-    private static final Pattern NEURONS = Pattern.compile("/runs/([^/]+)/layers/(\\d+)/neurons");
-    private static final Pattern HISTORY = Pattern.compile("/runs/([^/]+)/layers/(\\d+)/neurons/(\\d+)/history");
+    private static final Pattern NEURONS = Pattern.compile("/runs/([^/]+)/layers/([^/]+)/neurons");
+    private static final Pattern HISTORY = Pattern.compile("/runs/([^/]+)/layers/([^/]+)/neurons/([^/]+)/history");
+    /** Longer run ids are refused rather than echoed back. */
+    static final int MAX_RUN_ID = 256;
+
+    /** A request the client must fix: answered 400 with a short reason that never echoes a long input. */
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
     private static final Pattern STAGES = Pattern.compile("/runs/([^/]+)/stages");
 
     private final HttpServer server;
@@ -83,8 +92,8 @@ public final class SpecializationHttpServer {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             route(exchange);
-        } catch (NumberFormatException e) {
-            send(exchange, 400, Map.of("error", "not a number: " + e.getMessage()));
+        } catch (BadRequest e) {
+            send(exchange, 400, Map.of("error", e.getMessage()));
         } catch (IllegalArgumentException e) {
             send(exchange, 404, Map.of("error", e.getMessage()));
         } catch (InvalidStateStoreException e) {
@@ -112,15 +121,15 @@ public final class SpecializationHttpServer {
         } else if ((m = NEURONS.matcher(path)).matches()) {
             String run = decode(m.group(1));
             if (!redirected(exchange, run)) {
-                int layer = Integer.parseInt(m.group(2));
+                int layer = index("layer", m.group(2));
                 reply(exchange, queries.layerNeurons(run, layer), "no closed window for run " + run + " layer " + layer);
             }
         } else if ((m = HISTORY.matcher(path)).matches()) {
             String run = decode(m.group(1));
             if (!redirected(exchange, run)) {
-                int layer = Integer.parseInt(m.group(2));
+                int layer = index("layer", m.group(2));
                 List<SpecializationQueries.HistoryPoint> history =
-                        queries.neuronHistory(run, layer, Integer.parseInt(m.group(3)));
+                        queries.neuronHistory(run, layer, index("neuron", m.group(3)));
                 reply(exchange, history.isEmpty() ? Optional.empty() : Optional.of(history),
                         "no history for run " + run + " layer " + layer);
             }
@@ -130,7 +139,7 @@ public final class SpecializationHttpServer {
                 reply(exchange, queries.stages(run), "no stage change yet for run " + run);
             }
         } else {
-            send(exchange, 404, Map.of("error", "unknown path " + path));
+            send(exchange, 404, Map.of("error", "unknown path " + abbreviated(path)));
         }
     }
 
@@ -162,7 +171,28 @@ public final class SpecializationHttpServer {
         }
     }
 
+    /** A run id from the path; one longer than {@link #MAX_RUN_ID} is a bad request. */
     private static String decode(String segment) {
-        return URLDecoder.decode(segment, StandardCharsets.UTF_8);
+        String run = URLDecoder.decode(segment, StandardCharsets.UTF_8);
+        if (run.length() > MAX_RUN_ID) {
+            throw new BadRequest("run id longer than " + MAX_RUN_ID + " characters");
+        }
+        return run;
+    }
+
+    private static int index(String what, String segment) {
+        try {
+            int value = Integer.parseInt(segment);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadRequest(what + " '" + abbreviated(segment) + "' is not a whole number from 0 to " + Integer.MAX_VALUE);
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -19,11 +19,14 @@ public sealed interface StageEvidence {
      *                      (empty for the first window and for a window closed after a newer one)
      * @param layerSpecific layer to language to neurons assigned
      * @param newest        false when a newer window had already closed: it then feeds no stage
+     * @param transfer      new language to its model-wide transfer measure
+     *                      ({@link io.babelflow.streams.specialization.lape.TransferMeasure}; absent: undefined)
      */
     record WindowEvidence(long windowStart, long windowEnd, boolean complete, List<Integer> missingRanks,
             double probabilityBar, int candidates, int selected, Map<String, Integer> specific,
             Map<String, Integer> transferring, Map<String, Double> jaccard,
-            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest) implements StageEvidence {
+            Map<Integer, Map<String, Integer>> layerSpecific, boolean newest, Map<String, Double> transfer)
+            implements StageEvidence {
     }
 
     /**

@@ -8,18 +8,14 @@ import java.util.Map;
  * known (no logit-lens reading, fewer than two eval points).
  *
  * @param step          last training step of the window
- * @param transferRatio transferring neurons / neurons assigned to the language, model-wide (1 when
- *                      the language has no neurons of its own yet: everything it does is borrowed)
+ * @param transferRatio the language's model-wide {@link io.babelflow.streams.specialization.lape.TransferMeasure} (NaN when it activates nothing
+ *                      above the bar)
  * @param workingShare  middle-layer working-language share of the language (latest eval point)
  * @param lossSlope     held-out loss slope of the language, nats per 1000 steps
  * @param jaccard       model-wide Jaccard overlap of the language's neuron set with the previous window
  */
 public record StageObservation(long step, double transferRatio, double workingShare, double lossSlope,
         double jaccard) {
-
-    public static double transferRatio(int transferring, int specific) {
-        return specific == 0 ? 1.0 : (double) transferring / specific;
-    }
 
     public Map<String, Double> signals() {
         Map<String, Double> signals = new LinkedHashMap<>();

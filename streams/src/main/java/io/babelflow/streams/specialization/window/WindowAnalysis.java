@@ -3,11 +3,13 @@ package io.babelflow.streams.specialization.window;
 import io.babelflow.events.LanguageSpec;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
+import io.babelflow.events.StatsSource;
 import io.babelflow.streams.specialization.lape.ActivationProbabilities;
 import io.babelflow.streams.specialization.lape.LapeParameters;
 import io.babelflow.streams.specialization.lape.LapeResult;
 import io.babelflow.streams.specialization.lape.LapeSelector;
 import io.babelflow.streams.specialization.lape.NeuronSets;
+import io.babelflow.streams.specialization.lape.TransferMeasure;
 import io.babelflow.streams.specialization.stage.RunLanguages;
 import io.babelflow.streams.specialization.stage.StageEvidence;
 import java.time.Instant;
@@ -23,7 +25,8 @@ import java.util.TreeMap;
 
 /**
  * The analysis of one closed window, with no Kafka and no stores: which languages count, their
- * activation probabilities per layer, the LAPE selection, the transferring neurons, the overlap with
+ * activation probabilities per layer, the LAPE selection, the transferring neurons, the
+ * {@link TransferMeasure} of each new language (per layer and model-wide), the overlap with
  * the previous window (per layer and model-wide), the NeuronSpecialization records and the stage
  * evidence. The window-merge processor and the specialization benchmark both run exactly this.
  */
@@ -44,9 +47,17 @@ public final class WindowAnalysis {
     }
 
     private final LapeSelector selector;
+    private final StatsSource source;
 
+    /** An analysis of HELDOUT statistics (the default input of LAPE). */
     public WindowAnalysis(LapeParameters parameters) {
+        this(parameters, StatsSource.HELDOUT);
+    }
+
+    /** @param source the statistics the windows hold, named in every record */
+    public WindowAnalysis(LapeParameters parameters, StatsSource source) {
         this.selector = new LapeSelector(parameters);
+        this.source = source;
     }
 
     /**
@@ -80,14 +91,16 @@ public final class WindowAnalysis {
             Map<String, List<Integer>> transferring = transferring(roles, layer.specific());
             transferring.forEach((language, ids) -> transferringTotals.merge(language, ids.size(), Integer::sum));
             records.add(record(window, result, layer, transferring,
-                    layerJaccard(layer.specific(), compared.get(layer.layer())), nowMs));
+                    layerJaccard(layer.specific(), compared.get(layer.layer())),
+                    transfer(roles, languages, new double[][] {matrices[i]}, result.activationBar()), nowMs));
             sets.put(layer.layer(), layer.specific());
             probabilities.put(layer.layer(), LayerProbabilities.of(window.windowEnd(), languages, matrices[i]));
         }
         StageEvidence.WindowEvidence evidence = new StageEvidence.WindowEvidence(window.windowStart(),
                 window.windowEnd(), window.complete(), window.missingRanks(), result.probabilityBar(),
                 result.candidates(), result.selected(), specificTotals(sets), transferringTotals,
-                modelJaccard(sets, compared), layerCounts(sets), newest);
+                modelJaccard(sets, compared), layerCounts(sets), newest,
+                transfer(roles, languages, matrices, result.activationBar()));
         return Optional.of(new Outcome(records, evidence, sets, probabilities));
     }
 
@@ -120,6 +133,23 @@ public final class WindowAnalysis {
                     out.put(language, boxed(NeuronSets.intersection(specific.get(roles.primary()),
                             specific.get(language))));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** New language to its {@link TransferMeasure} over the given layers; absent where it is undefined. */
+    static Map<String, Double> transfer(RunLanguages roles, List<String> languages, double[][] matrices, double bar) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        int primary = roles.known() ? languages.indexOf(roles.primary()) : -1;
+        if (primary < 0) {
+            return out;
+        }
+        for (String language : roles.newLanguages()) {
+            int x = languages.indexOf(language);
+            double t = x < 0 ? Double.NaN : TransferMeasure.ratio(matrices, languages.size(), primary, x, bar);
+            if (!Double.isNaN(t)) {
+                out.put(language, t);
             }
         }
         return out;
@@ -158,7 +188,8 @@ public final class WindowAnalysis {
     }
 
     private NeuronSpecialization record(Window window, LapeResult result, LapeResult.LayerSelection layer,
-            Map<String, List<Integer>> transferring, Map<String, Double> jaccard, long nowMs) {
+            Map<String, List<Integer>> transferring, Map<String, Double> jaccard, Map<String, Double> transfer,
+            long nowMs) {
         Map<String, List<Integer>> specific = new LinkedHashMap<>();
         layer.specific().forEach((language, ids) -> specific.put(language, boxed(ids)));
         return NeuronSpecialization.newBuilder()
@@ -175,6 +206,8 @@ public final class WindowAnalysis {
                 .setSpecificNeurons(specific)
                 .setTransferringNeurons(transferring)
                 .setJaccardWithPrevious(jaccard)
+                .setSource(source)
+                .setTransferRatio(transfer)
                 .setCreatedAt(Instant.ofEpochMilli(nowMs))
                 .build();
     }

@@ -46,7 +46,7 @@ final class Events {
         Arrays.fill(sums, 1.5f);
         return ActivationStats.newBuilder()
                 .setRunId(RUN).setRank(rank).setWorldSize(worldSize).setSequence(layer)
-                .setSource(StatsSource.TRAIN).setWindowStart(windowStart).setWindowEnd(windowEnd)
+                .setSource(StatsSource.HELDOUT).setWindowStart(windowStart).setWindowEnd(windowEnd)
                 .setLayer(layer).setLayers(layers).setNeurons(neurons)
                 .setLanguages(LANGUAGES)
                 .setTokens(Arrays.stream(tokens).boxed().toList())

@@ -112,6 +112,19 @@ class SpecializationHttpServerTest {
                 .equals("http://other-host:8123/runs/elsewhere/summary"));
     }
 
+    @Test
+    void aHugeRunIdOrABadLayerIsAShortBadRequest() throws Exception {
+        HttpResponse<String> huge = get("/runs/" + "r".repeat(100_000) + "/summary");
+        assertEquals(400, huge.statusCode());
+        assertTrue(huge.body().length() < 200, "the id is not echoed: " + huge.body().length() + " characters");
+        HttpResponse<String> layer = get("/runs/run-1/layers/abc/neurons");
+        assertEquals(400, layer.statusCode(), layer.body());
+        assertTrue(layer.body().contains("layer 'abc' is not a whole number"), layer.body());
+        HttpResponse<String> tooBig = get("/runs/run-1/layers/2/neurons/99999999999/history");
+        assertEquals(400, tooBig.statusCode());
+        assertTrue(!tooBig.body().contains("For input string"), "no Java parse error: " + tooBig.body());
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + path);
         return client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());

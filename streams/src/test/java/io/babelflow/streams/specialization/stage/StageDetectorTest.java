@@ -85,10 +85,4 @@ class StageDetectorTest {
         assertNull(outcome.change());
         assertEquals(Stage.TRANSLATION, outcome.state().stage());
     }
-
-    @Test
-    void transferRatioIsOneWithoutOwnNeurons() {
-        assertEquals(1.0, StageObservation.transferRatio(0, 0));
-        assertEquals(0.25, StageObservation.transferRatio(1, 4));
-    }
 }
