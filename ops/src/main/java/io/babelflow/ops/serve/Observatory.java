@@ -43,7 +43,7 @@ public final class Observatory implements AutoCloseable {
         this.server = server;
         this.metrics = metrics;
         this.registry = registry;
-        watched.put("observatory", app.streams());
+        watch("observatory", app.streams());
     }
 
     /**
@@ -83,10 +83,11 @@ public final class Observatory implements AutoCloseable {
         return o;
     }
 
-    /** Shows another Streams app of this process (state, lag) on the health panel. */
+    /** Shows another Streams app of this process (state, lag) on the health panel and in /metrics. */
     public Observatory watch(String name, KafkaStreams streams) {
-        watched.put(name, streams);
-        StreamsMetricsCollector.register(registry, name, streams);
+        if (watched.put(name, streams) == null) {
+            StreamsMetricsCollector.register(registry, name, streams); // babelflow_streams_*{app=name}
+        }
         return this;
     }
 
