@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
                 BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class,
-                BenchCommand.Trainer.class})
+                BenchCommand.Trainer.class, BenchCommand.Observatory.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -250,6 +250,65 @@ public final class BenchCommand implements Runnable {
                 io.babelflow.trainer.corpus.PreparedCorpus.open(corpus); // a clear error before anything runs
             }
             io.babelflow.trainer.bench.TrainerBenchmark.run(steps, corpus, System.out::println);
+            return 0;
+        }
+    }
+
+    @Command(name = "observatory", mixinStandardHelpOptions = true,
+            description = {"The observatory: event-to-page latency over server-sent events; the page's API answer and the",
+                    "state-store size for long 8-language runs; serve under live pages during a 7B-shaped loadgen run."})
+    static final class Observatory implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        BrokerChoice broker = new BrokerChoice();
+
+        @Option(names = "--latency-steps", defaultValue = "300") int latencySteps;
+        @Option(names = "--steps-per-second", defaultValue = "10") double stepsPerSecond;
+        @Option(names = "--run-steps", defaultValue = "20000,200000", split = ",",
+                description = "Lengths of the runs whose page load and store size are measured (default: ${DEFAULT-VALUE}).")
+        java.util.List<Long> runSteps;
+        @Option(names = "--layers", defaultValue = "32") int layers;
+        @Option(names = "--every", defaultValue = "100", description = "Steps between eval points and neuron windows.")
+        int every;
+        @Option(names = "--clients", defaultValue = "8") int clients;
+        @Option(names = "--loadgen-steps", defaultValue = "100") long loadgenSteps;
+        @Option(names = "--loadgen-stats-every", defaultValue = "10",
+                description = "Steps between the load generator's activation snapshots (32 x 2.8 MB each).")
+        int loadgenStatsEvery;
+        @Option(names = "--parts", defaultValue = "latency,page,live", split = ",",
+                description = "Which measurements to run (default: ${DEFAULT-VALUE}).")
+        java.util.List<String> parts;
+
+        @Override
+        public Integer call() throws Exception {
+            ClientConfig[] client = new ClientConfig[1];
+            java.nio.file.Path state = java.nio.file.Files.createTempDirectory("babelflow-bench-observatory");
+            try (AutoCloseable ignored = broker.start(c -> client[0] = c)) {
+                if (parts.contains("latency")) {
+                    var l = io.babelflow.ops.bench.ObservatoryBenchmark.latency(client[0], state.resolve("latency"),
+                            latencySteps, stepsPerSecond, System.out::println);
+                    System.out.printf("event to page (SSE): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d steps at %.0f"
+                            + " steps/s, commit interval 100 ms%n", l.p50Millis(), l.p99Millis(), l.maxMillis(), l.samples(),
+                            stepsPerSecond);
+                }
+                for (long steps : parts.contains("page") ? runSteps : java.util.List.<Long>of()) {
+                    var p = io.babelflow.ops.bench.ObservatoryBenchmark.pageLoad(client[0], state, steps, 8, layers, every,
+                            System.out::println);
+                    System.out.printf("run of %d steps, %d languages, %d layers: ingested in %.1f s; page's API calls %.0f ms"
+                                    + " (%.1f MB); stores: %d buckets in %d series, %.1f MB on disk%n", p.steps(), p.languages(),
+                            p.layers(), p.ingestSeconds(), p.apiMillis(), p.apiBytes() / 1e6, p.bucketEntries(),
+                            p.seriesEntries(), p.stateBytes() / 1e6);
+                }
+                if (!parts.contains("live")) {
+                    return 0;
+                }
+                LoadShape shape = new LoadShape("bench-live", 32, 11008, 8, 1, 0, loadgenSteps, loadgenStatsEvery, 1);
+                var live = io.babelflow.ops.bench.ObservatoryBenchmark.liveLoad(client[0], state.resolve("live"), clients,
+                        shape, System.out::println);
+                System.out.printf("%d live pages during loadgen (%d records in %.1f s, 32x11008x8): fewest events on a page"
+                                + " %d, dropped connections %d, max observatory lag %d records%n", live.clients(),
+                        live.loadgenRecords(), live.seconds(), live.eventsPerClientMin(), live.droppedConnections(),
+                        live.maxLag());
+            }
             return 0;
         }
     }

@@ -2,6 +2,7 @@ package io.babelflow.ops.cli;
 
 import io.babelflow.ops.demo.Demo;
 import io.babelflow.streams.reweighting.Policies;
+import io.babelflow.schemas.InvalidInputException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -52,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--port", defaultValue = "0",
+            description = "Port of the page and /metrics on 127.0.0.1 (default: any free port; 7080 is the one "
+                    + "ops/prometheus/prometheus.yml scrapes).")
+    int port;
+
     @Override
     public Integer call() throws Exception {
         Path runDir = out != null ? out
@@ -59,7 +65,10 @@ public final class DemoCommand implements Callable<Integer> {
         java.nio.file.Files.createDirectories(runDir);
         // Kafka's and Kafka Streams' chatter goes to the run folder (ops log4j2.xml): the console keeps BabelFlow's lines
         System.setProperty("babelflow.log.file", runDir.toAbsolutePath().resolve("kafka.log").toString());
-        Demo.run(new Demo.Settings(config, corpus, runDir, steps, policy, bootstrapServers, dataDir), System.out::println);
+        if (port < 0 || port > 65535) {
+            throw new InvalidInputException("--port " + port + " is not a TCP port");
+        }
+        Demo.run(new Demo.Settings(config, corpus, runDir, steps, policy, bootstrapServers, dataDir, port), System.out::println);
         return 0;
     }
 }

@@ -51,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
         TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
         String appId = app.applicationId != null ? app.applicationId : ObservatoryApp.DEFAULT_APPLICATION_ID;
         Observatory observatory = Observatory.start(StreamsDefaults.base(client.bootstrapServers(), appId,
-                app.stateDir(appId), app.extra(client)), new InetSocketAddress(host, port),
+                app.stateDir(appId), app.extra(client, appId)), new InetSocketAddress(host, port),
                 Duration.ofMinutes(retentionMinutes));
         System.out.println("page: " + url(observatory, ""));
         System.out.println("metrics: " + url(observatory, "metrics"));

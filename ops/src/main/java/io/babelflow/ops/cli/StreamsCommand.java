@@ -52,7 +52,7 @@ public final class StreamsCommand implements Runnable {
          * Binds the metrics port first (a busy port is bad input, reported before the app starts), then
          * starts the app, registers its collector and runs it until SIGINT / SIGTERM.
          */
-        <A extends StreamsApp> void run(String appId, String name, Supplier<A> start,
+        <A extends StreamsApp> void run(String name, Supplier<A> start,
                 Function<A, KafkaStreams> streams) throws InterruptedException {
             PrometheusRegistry registry = new PrometheusRegistry();
             MetricsServer metrics;
@@ -64,7 +64,7 @@ public final class StreamsCommand implements Runnable {
             try (metrics) {
                 A app = start.get();
                 if (metrics != null) {
-                    StreamsMetricsCollector.register(registry, appId, streams.apply(app));
+                    StreamsMetricsCollector.register(registry, name, streams.apply(app));
                     System.out.printf("metrics on http://127.0.0.1:%d/metrics%n", metrics.port());
                 }
                 StreamsApp.runUntilStopped(app, name);
@@ -179,7 +179,7 @@ public final class StreamsCommand implements Runnable {
                     client.bootstrapServers(), httpPort);
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client, appId));
-            metrics.run(appId, "specialization", () -> SpecializationApp.start(props, config,
+            metrics.run("specialization", () -> SpecializationApp.start(props, config,
                     new InetSocketAddress("127.0.0.1", httpPort)), SpecializationApp::streams);
             return 0;
         }
@@ -216,7 +216,7 @@ public final class StreamsCommand implements Runnable {
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
             Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client, appId));
-            metrics.run(appId, "reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
+            metrics.run("reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;
         }
     }

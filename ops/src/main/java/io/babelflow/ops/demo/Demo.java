@@ -58,9 +58,10 @@ public final class Demo {
     /**
      * @param steps  overrides the config's run.steps; null keeps it
      * @param policy replaces the config's feedback policy by this one with its default parameters; null keeps it
+     * @param port   of the page and /metrics (serve's HTTP server); 0 = any free port
      */
     public record Settings(Path config, Path corpus, Path runDir, Long steps, String policy, String bootstrapServers,
-            Path dataDir) {
+            Path dataDir, int port) {
     }
 
     private Demo() {
@@ -91,7 +92,7 @@ public final class Demo {
             Path state = temp.resolve("state");
             // the page first: it shows the run from its first step
             observatory = Observatory.start(StreamsDefaults.base(bootstrap, "babelflow-demo-observatory",
-                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", 0),
+                    state.resolve("observatory").toString(), Map.of()), new InetSocketAddress("127.0.0.1", s.port()),
                     Duration.ofMinutes(10));
             out.accept("page: " + observatory.pageUrl());
             out.accept("metrics: " + observatory.metricsUrl());

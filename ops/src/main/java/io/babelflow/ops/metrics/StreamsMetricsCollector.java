@@ -16,9 +16,10 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Exposes a Kafka Streams app as {@code babelflow_streams_state}, {@code _lag_records},
- * {@code _process_rate} and {@code _commit_latency_seconds}, labelled {@code app}. Read at scrape
- * time ({@link StreamsClientMetrics}), so nothing runs between scrapes. One collector per app;
- * several apps in one process (the demo) each register their own.
+ * {@code _process_rate} and {@code _commit_latency_seconds}, labelled {@code app} with the app's
+ * short name (specialization, reweighting, observatory: stable whatever its application.id). Read
+ * at scrape time ({@link StreamsClientMetrics}), so nothing runs between scrapes. One collector per
+ * app; several apps in one process (the demo) each register their own.
  */
 public final class StreamsMetricsCollector implements MultiCollector {
     static final String STATE = "babelflow_streams_state";
@@ -37,7 +38,7 @@ public final class StreamsMetricsCollector implements MultiCollector {
         this.metrics = metrics;
     }
 
-    /** The one line a process running a Streams app needs: {@code register(registry, applicationId, streams)}. */
+    /** The one line a process running a Streams app needs: {@code register(registry, "specialization", streams)}. */
     public static StreamsMetricsCollector register(PrometheusRegistry registry, String app, KafkaStreams streams) {
         StreamsMetricsCollector collector = new StreamsMetricsCollector(app, streams::state, streams::metrics);
         registry.register(collector);

@@ -1,5 +1,7 @@
 package io.babelflow.ops.serve;
 
+import io.babelflow.ops.metrics.StreamsClientMetrics;
+import io.babelflow.ops.metrics.StreamsMetricsCollector;
 import io.babelflow.streams.observatory.ObservatoryApp;
 import io.babelflow.streams.observatory.ObservatoryListener;
 import io.babelflow.streams.observatory.ObservatoryQueries;
@@ -17,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -43,7 +43,7 @@ public final class Observatory implements AutoCloseable {
         this.server = server;
         this.metrics = metrics;
         this.registry = registry;
-        watched.put("observatory", app.streams());
+        watch("observatory", app.streams());
     }
 
     /**
@@ -60,7 +60,6 @@ public final class Observatory implements AutoCloseable {
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        // TODO(lead): register h-prom's Streams-metrics collector here once it is on main
         ObservatoryMetrics metrics = new ObservatoryMetrics(registry, retention);
         EventHub hub = new EventHub(EVENTS_KEPT);
         ObservatoryListener both = u -> {
@@ -78,14 +77,17 @@ public final class Observatory implements AutoCloseable {
             metrics.close();
             throw e;
         }
+        StreamsMetricsCollector.register(registry, "observatory", app.streams());
         Observatory o = new Observatory(app, server, metrics, registry);
         server.start(ObservatoryQueries.of(app.streams(), server.hostInfo()), hub, registry, o::health);
         return o;
     }
 
-    /** Shows another Streams app of this process (state, lag) on the health panel. */
+    /** Shows another Streams app of this process (state, lag) on the health panel and in /metrics. */
     public Observatory watch(String name, KafkaStreams streams) {
-        watched.put(name, streams);
+        if (watched.put(name, streams) == null) {
+            StreamsMetricsCollector.register(registry, name, streams); // babelflow_streams_*{app=name}
+        }
         return this;
     }
 
@@ -134,18 +136,10 @@ public final class Observatory implements AutoCloseable {
         return body;
     }
 
-    /** Records the app's consumers are behind, summed over its input partitions. */
+    /** Records the app's consumers are behind, summed over its input topics. */
     static long lag(KafkaStreams streams) {
-        double sum = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-            MetricName n = e.getKey();
-            if (n.name().equals("records-lag") && n.tags().containsKey("partition")
-                    && !n.tags().getOrDefault("client-id", "").contains("restore")
-                    && e.getValue().metricValue() instanceof Double d && Double.isFinite(d)) {
-                sum += d;
-            }
-        }
-        return (long) sum;
+        return Math.round(StreamsClientMetrics.from(streams.metrics()).lagRecords().values().stream()
+                .mapToDouble(Double::doubleValue).sum());
     }
 
     /** The trainer's telemetry sink figures when it shares this process (the demo), by metric and run. */

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * GET /                          the live page (static resources, uPlot from its webjar)
  * GET /api/runs                  every run on every instance
  * GET /api/runs/{run}            the run, its mixture and stage events, newest neuron window per layer
- * GET /api/runs/{run}/series?prefix=loss/   its downsampled series, columnar
+ * GET /api/runs/{run}/series?prefix=loss/&amp;fields=mean,count   its downsampled series, columnar
  * GET /api/health                Streams apps' state and lag, dead letters by reason, trainer telemetry
  * GET /api/events?run=A&amp;run=B    server-sent events with ids; Last-Event-ID resumes
  * GET /metrics                   Prometheus exposition
@@ -148,9 +148,10 @@ public final class ObservatoryServer implements AutoCloseable {
         } else if ((m = SERIES.matcher(path)).matches()) {
             String run = decode(m.group(1));
             String prefix = q.one("prefix", "");
+            List<String> fields = fields(q.one("fields", ""));
             if (!forwarded(exchange, run, q)) {
                 requireRun(run);
-                send(exchange, 200, queries.series(run, prefix).stream().map(ObservatoryServer::columns).toList());
+                send(exchange, 200, queries.series(run, prefix).stream().map(s -> columns(s, fields)).toList());
             }
         } else if ((m = RUN.matcher(path)).matches()) {
             String run = decode(m.group(1));
@@ -289,8 +290,24 @@ public final class ObservatoryServer implements AutoCloseable {
         }
     }
 
-    /** A series as parallel arrays; NaN and infinities become null (JSON has neither). */
-    static Map<String, Object> columns(ObservatoryQueries.Series s) {
+    private static final List<String> COLUMNS = List.of("min", "max", "mean", "last", "lastX", "count", "nonFinite");
+
+    /** {@code fields=mean,count}: the columns a chart needs (a heatmap reads means only); all when empty. */
+    private static List<String> fields(String given) {
+        if (given.isEmpty()) {
+            return COLUMNS;
+        }
+        List<String> asked = List.of(given.split(","));
+        for (String f : asked) {
+            if (!COLUMNS.contains(f)) {
+                throw new BadRequest("fields: unknown column '" + f + "'; known: " + String.join(",", COLUMNS));
+            }
+        }
+        return asked;
+    }
+
+    /** A series as parallel arrays of the asked columns; NaN and infinities become null (JSON has neither). */
+    static Map<String, Object> columns(ObservatoryQueries.Series s, List<String> fields) {
         int n = s.buckets().size();
         List<Long> x = new ArrayList<>(n);
         List<Long> lastX = new ArrayList<>(n);
@@ -314,13 +331,9 @@ public final class ObservatoryServer implements AutoCloseable {
         m.put("name", s.name());
         m.put("width", s.width());
         m.put("x", x);
-        m.put("min", min);
-        m.put("max", max);
-        m.put("mean", mean);
-        m.put("last", last);
-        m.put("lastX", lastX);
-        m.put("count", count);
-        m.put("nonFinite", nonFinite);
+        Map<String, List<?>> all = Map.of("min", min, "max", max, "mean", mean, "last", last, "lastX", lastX,
+                "count", count, "nonFinite", nonFinite);
+        fields.forEach(f -> m.put(f, all.get(f)));
         return m;
     }
 

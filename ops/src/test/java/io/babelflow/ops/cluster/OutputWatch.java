@@ -106,9 +106,9 @@ final class OutputWatch implements AutoCloseable {
         return true;
     }
 
-    long windowsAfter(String runId, long nanos) {
-        return arrivals.stream().filter(a -> a.topic().equals(Topics.NEURON_SPECIALIZATION.name())
-                && a.runId().equals(runId) && a.nanos() > nanos).count();
+    long arrivalsAfter(String topic, String runId, long nanos) {
+        return arrivals.stream().filter(a -> a.topic().equals(topic) && a.runId().equals(runId) && a.nanos() > nanos)
+                .count();
     }
 
     /** The longest time after {@code nanos} without a record of {@code runId} on {@code topic}, in ms. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ShippedConfigsTest {
     private static final Path CONFIGS = Path.of("..", "trainer", "configs");
     private static final Map<String, String> PRESET = Map.of("tiny.yaml", "code", "babel-tower.yaml", "code",
-            "chatflow.yaml", "zh-en", "demo.yaml", "code");
+            "chatflow.yaml", "zh-en", "demo.yaml", "code", "quickstart.yaml", "code");
 
     @Test
     void everyFileInTheConfigFolderIsCovered() throws java.io.IOException {

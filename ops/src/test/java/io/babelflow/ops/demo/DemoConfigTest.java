@@ -16,7 +16,7 @@ class DemoConfigTest {
     private static final Path CONFIG = Path.of("..", Demo.CONFIG);
 
     private static Demo.Settings settings(Long steps, String policy) {
-        return new Demo.Settings(CONFIG, Path.of("corpus"), Path.of("run"), steps, policy, null, null);
+        return new Demo.Settings(CONFIG, Path.of("corpus"), Path.of("run"), steps, policy, null, null, 0);
     }
 
     @Test

@@ -48,7 +48,7 @@ class PromtoolTest {
             count++;
             assertTrue(tests.contains("alertname: " + m.group(1)), m.group(1) + " untested");
         }
-        assertEquals(9, count);
+        assertEquals(10, count);
     }
 
     /** The trainer's and a Streams app's series, served over HTTP as Prometheus scrapes them, pass the linter. */
@@ -58,7 +58,7 @@ class PromtoolTest {
         StepRate steps = new StepRate(30_000_000_000L, System.nanoTime());
         steps.record(0, System.nanoTime());
         TrainerMetrics.register(registry, "run-1", steps, () -> true);
-        registry.register(new StreamsMetricsCollector("babelflow-reweighting", () -> KafkaStreams.State.RUNNING, Map::of));
+        registry.register(new StreamsMetricsCollector("reweighting", () -> KafkaStreams.State.RUNNING, Map::of));
         try (MetricsServer server = MetricsServer.start(0, registry)) {
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),

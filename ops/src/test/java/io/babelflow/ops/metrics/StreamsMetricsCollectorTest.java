@@ -47,24 +47,24 @@ class StreamsMetricsCollectorTest {
                 "s-StreamThread-1-consumer", "topic", "babelflow.activation-stats", "partition", "0"));
         specialization.putAll(metric("stream-thread-metrics", "process-rate", 2.5, "thread-id", "t1"));
         specialization.putAll(metric("stream-thread-metrics", "commit-latency-avg", 12.0, "thread-id", "t1"));
-        registry.register(new StreamsMetricsCollector("babelflow-specialization", () -> KafkaStreams.State.RUNNING,
+        registry.register(new StreamsMetricsCollector("specialization", () -> KafkaStreams.State.RUNNING,
                 () -> specialization));
-        registry.register(new StreamsMetricsCollector("babelflow-reweighting", () -> KafkaStreams.State.REBALANCING,
+        registry.register(new StreamsMetricsCollector("reweighting", () -> KafkaStreams.State.REBALANCING,
                 Map::of));
         String text = exposition(registry);
         for (String line : new String[] {
-            "babelflow_streams_state{app=\"babelflow-specialization\",state=\"RUNNING\"} 1.0",
-            "babelflow_streams_state{app=\"babelflow-specialization\",state=\"REBALANCING\"} 0.0",
-            "babelflow_streams_state{app=\"babelflow-reweighting\",state=\"REBALANCING\"} 1.0",
-            "babelflow_streams_state{app=\"babelflow-reweighting\",state=\"RUNNING\"} 0.0",
-            "babelflow_streams_lag_records{app=\"babelflow-specialization\",topic=\"babelflow.activation-stats\"} 4.0",
-            "babelflow_streams_process_rate{app=\"babelflow-specialization\"} 2.5",
-            "babelflow_streams_process_rate{app=\"babelflow-reweighting\"} 0.0",
-            "babelflow_streams_commit_latency_seconds{app=\"babelflow-specialization\"} 0.012"}) {
+            "babelflow_streams_state{app=\"specialization\",state=\"RUNNING\"} 1.0",
+            "babelflow_streams_state{app=\"specialization\",state=\"REBALANCING\"} 0.0",
+            "babelflow_streams_state{app=\"reweighting\",state=\"REBALANCING\"} 1.0",
+            "babelflow_streams_state{app=\"reweighting\",state=\"RUNNING\"} 0.0",
+            "babelflow_streams_lag_records{app=\"specialization\",topic=\"babelflow.activation-stats\"} 4.0",
+            "babelflow_streams_process_rate{app=\"specialization\"} 2.5",
+            "babelflow_streams_process_rate{app=\"reweighting\"} 0.0",
+            "babelflow_streams_commit_latency_seconds{app=\"specialization\"} 0.012"}) {
             assertTrue(text.contains(line + "\n"), () -> line + " missing from\n" + text);
         }
         assertEquals(1, text.split("# TYPE babelflow_streams_state gauge", -1).length - 1, text);
-        assertTrue(!text.contains("babelflow_streams_commit_latency_seconds{app=\"babelflow-reweighting\""), text);
+        assertTrue(!text.contains("babelflow_streams_commit_latency_seconds{app=\"reweighting\""), text);
     }
 
     /** The allowlisted names are Kafka 4.x's: a created (not started) client already has its thread metrics. */

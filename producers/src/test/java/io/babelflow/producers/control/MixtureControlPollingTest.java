@@ -50,6 +50,10 @@ class MixtureControlPollingTest {
     void upWhilePollingAndDownOnceClosed() throws InterruptedException {
         MixtureControl control = new MixtureControl(consumer(), "run-1", TARGET, update -> { });
         assertTrue(control.awaitCaughtUp(Duration.ofSeconds(30)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!control.polling() && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // a condition, not a timing: up as soon as the consumer polls
+        }
         assertTrue(control.polling());
         control.close();
         assertFalse(control.polling());

@@ -30,7 +30,8 @@
   async function loadLayers(runId, prefix) {
     const run = state.data.get(runId);
     if (!run || run.loaded?.[prefix]) return;
-    const list = await api(`/api/runs/${enc(runId)}/series?prefix=${enc(prefix)}`);
+    // heatmaps and the middle-layer line read bucket means only
+    const list = await api(`/api/runs/${enc(runId)}/series?prefix=${enc(prefix)}&fields=mean,count,last,lastX`);
     list.forEach(s => run.series.set(s.name, s));
     (run.loaded = run.loaded || {})[prefix] = true;
   }
@@ -404,6 +405,7 @@
     listen();
     render();
     document.body.dataset.loaded = id;
+    if (!document.body.dataset.firstPaint) document.body.dataset.firstPaint = Math.round(performance.now());
   }
 
   async function toggleCompare(id, on) {
