@@ -77,7 +77,6 @@ public final class Observatory implements AutoCloseable {
             metrics.close();
             throw e;
         }
-        StreamsMetricsCollector.register(registry, "observatory", app.streams());
         Observatory o = new Observatory(app, server, metrics, registry);
         server.start(ObservatoryQueries.of(app.streams(), server.hostInfo()), hub, registry, o::health);
         return o;

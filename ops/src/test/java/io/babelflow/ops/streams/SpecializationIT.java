@@ -123,7 +123,7 @@ class SpecializationIT {
             Properties streamsConfig = StreamsDefaults.base(kafka.bootstrapServers(), "specialization-it",
                     dir.resolve("state").toString(), Map.of());
 
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 SpecializationApp app = start(streamsConfig);
                 Poison poison;
@@ -191,7 +191,7 @@ class SpecializationIT {
             SpecializationApp app = SpecializationApp.start(StreamsDefaults.base(kafka.bootstrapServers(),
                     "specialization-it-wide", dir.resolve("state-wide").toString(), Map.of()),
                     SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN), new InetSocketAddress("127.0.0.1", 0));
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(client),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 send(producer, traffic);
                 List<NeuronSpecialization> out = TopicReader.read(client, Topics.NEURON_SPECIALIZATION, 2,
@@ -211,7 +211,8 @@ class SpecializationIT {
                     }
                 }
                 assertEquals(Math.round(2 * 11008 * LapeParameters.DEFAULTS.topRate()), selected);
-                assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+                // still processing, not stopped on RecordTooLarge (a rebalance may be under way as topics appear)
+                assertTrue(app.streams().state().isRunningOrRebalancing(), app.streams().state().toString());
             } finally {
                 app.close();
             }
@@ -253,6 +254,18 @@ class SpecializationIT {
         return found;
     }
 
+    /**
+     * The telemetry producer's settings with a 30 s delivery timeout: a batch that the embedded broker
+     * never answered (seen about once in three runs of the 16-language test, "request has not been
+     * sent") expires sooner and {@link #send} sends it again, as the telemetry sink does.
+     */
+    private static Map<String, Object> producerConfig(ClientConfig client) {
+        Map<String, Object> config = new java.util.HashMap<>(TelemetryProducerConfig.of(client));
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return config;
+    }
+
     private static List<RecordMetadata> send(KafkaProducer<byte[], byte[]> producer,
             List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
@@ -261,10 +274,27 @@ class SpecializationIT {
         }
         producer.flush();
         List<RecordMetadata> metadata = new ArrayList<>();
-        for (var f : sent) {
-            metadata.add(f.get());
+        for (int i = 0; i < sent.size(); i++) {
+            metadata.add(deliveredOnce(producer, records.get(i), sent.get(i)));
         }
         return metadata;
+    }
+
+    /** The record's metadata; an expired, never-sent batch is sent again (at most twice). */
+    private static RecordMetadata deliveredOnce(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> r,
+            java.util.concurrent.Future<RecordMetadata> first) throws Exception {
+        java.util.concurrent.Future<RecordMetadata> attempt = first;
+        for (int tries = 0; ; tries++) {
+            try {
+                return attempt.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) || tries == 2) {
+                    throw e;
+                }
+                attempt = producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()));
+                producer.flush();
+            }
+        }
     }
 
     /** Where the poison records landed, to find them again in the dead-letter headers. */
