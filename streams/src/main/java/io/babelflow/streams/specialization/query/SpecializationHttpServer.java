@@ -1,11 +1,10 @@
 package io.babelflow.streams.specialization.query;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.babelflow.streams.HttpJson.send;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.babelflow.streams.JsonSerde;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +53,6 @@ public final class SpecializationHttpServer {
         t.setDaemon(true);
         return t;
     });
-    private final ObjectMapper json = JsonSerde.MAPPER;
     private volatile SpecializationQueries queries;
 
     private SpecializationHttpServer(HttpServer server) {
@@ -159,15 +157,6 @@ public final class SpecializationHttpServer {
             send(exchange, 200, body.get());
         } else {
             send(exchange, 404, Map.of("error", missing));
-        }
-    }
-
-    private void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = json.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 
