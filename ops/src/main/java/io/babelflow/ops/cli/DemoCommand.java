@@ -68,7 +68,20 @@ public final class DemoCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new InvalidInputException("--port " + port + " is not a TCP port");
         }
-        Demo.run(new Demo.Settings(config, corpus, runDir, steps, policy, bootstrapServers, dataDir, port), System.out::println);
+        Demo.run(new Demo.Settings(inCheckout(config), corpus, runDir, steps, policy, bootstrapServers, dataDir, port), System.out::println);
         return 0;
+    }
+
+    /**
+     * A relative config missing here is looked up in the checkout the launcher runs from (it sets
+     * {@code babelflow.home}), so {@code /path/to/babelflow demo} works from any folder.
+     */
+    static Path inCheckout(Path file) {
+        String home = System.getProperty("babelflow.home");
+        if (java.nio.file.Files.exists(file) || file.isAbsolute() || home == null) {
+            return file;
+        }
+        Path there = Path.of(home).resolve(file);
+        return java.nio.file.Files.exists(there) ? there : file;
     }
 }
