@@ -1,5 +1,6 @@
 package io.babelflow.ops.faults;
 
+import io.babelflow.ops.TinyRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,20 +70,9 @@ class StreamsRestartIT {
             ClientConfig client = ClientConfig.of(bootstrap);
             TopicProvisioner.ensureTopics(client, (short) 1);
             Path corpus = FixtureCorpus.write(Files.createDirectories(dir.resolve("corpus")));
-            Path config = Files.writeString(dir.resolve("steered.yaml"), """
-                    run: {name: steered, steps: 80, seed: 7}
-                    model: {layers: 2, dModel: 32, heads: 2, ffnWidth: 64, contextLength: 32, activation: GELU}
-                    training: {batchSize: 4, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 5, decaySteps: 80,
-                               weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
-                    languages:
-                      - {id: python, role: PRIMARY, weight: 1.0}
-                      - {id: go, role: NEW, weight: 0.0}
-                    mixture: {phases: []}
-                    probes: {statsEvery: 10, evalEvery: 1000, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
-                    checkpoint: {every: 1000, keep: 1}
-                    logging: {every: 1}
-                    feedback: {policy: schedule, params: {phases: '0:python=1.0,go=0.0;80:python=0.5,go=0.5', every: '5'}}
-                    """);
+            Path config = TinyRun.of("steered", 80)
+                    .feedback("{policy: schedule, params: {phases: '0:python=1.0,go=0.0;80:python=0.5,go=0.5', every: '5'}}")
+                    .writeTo(dir);
             int port = freePort();
             // one JVM at a time: on two shared cores, parallel starts starve the in-process broker
             ChildJvm reweighting = reweighting("reweighting-1", bootstrap);

@@ -1,5 +1,6 @@
 package io.babelflow.ops.loop;
 
+import io.babelflow.ops.TinyRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,21 +74,7 @@ class ClosedLoopIT {
 
     /** The shipped tiny model, python then go, with the given steps and feedback section. */
     static Path config(String name, int steps, String feedback) throws Exception {
-        String yaml = """
-                run: {name: %s, steps: %d, seed: 7}
-                model: {layers: 2, dModel: 32, heads: 2, ffnWidth: 64, contextLength: 32, activation: GELU}
-                training: {batchSize: 4, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 5, decaySteps: %d,
-                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
-                languages:
-                  - {id: python, role: PRIMARY, weight: 1.0}
-                  - {id: go, role: NEW, weight: 0.0}
-                mixture: {phases: []}
-                probes: {statsEvery: 10, evalEvery: 1000, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
-                checkpoint: {every: 1000, keep: 1}
-                logging: {every: 1}
-                feedback: %s
-                """.formatted(name, steps, steps, feedback);
-        return Files.writeString(dir.resolve(name + ".yaml"), yaml);
+        return TinyRun.of(name, steps).feedback(feedback).writeTo(dir);
     }
 
     /** Last step each run (by name) has trained, from its progress callback. */

@@ -1,5 +1,6 @@
 package io.babelflow.ops.metrics;
 
+import io.babelflow.ops.TinyRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,19 +189,8 @@ class PrometheusDashboardsIT {
     }
 
     private Path config() throws Exception {
-        return Files.writeString(dir.resolve("run.yaml"), """
-                run: {name: prometheus-it, steps: %d, seed: 7}
-                model: {layers: 2, dModel: 32, heads: 2, ffnWidth: 64, contextLength: 32, activation: GELU}
-                training: {batchSize: 4, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 5, decaySteps: %d,
-                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
-                languages:
-                  - {id: python, role: PRIMARY, weight: 1.0}
-                  - {id: go, role: NEW, weight: 0.0}
-                mixture: {phases: []}
-                probes: {statsEvery: 10, evalEvery: 20, evalBatchSize: 8, maxProbeWindows: 4, promptDir: null}
-                checkpoint: {every: 1000, keep: 1}
-                logging: {every: 1}
-                feedback: {policy: schedule, params: {phases: '0:python=1.0,go=0.0;60:python=0.5,go=0.5', every: '10'}}
-                """.formatted(STEPS, STEPS));
+        return TinyRun.of("prometheus-it", STEPS).evalEvery(20)
+                .feedback("{policy: schedule, params: {phases: '0:python=1.0,go=0.0;60:python=0.5,go=0.5', every: '10'}}")
+                .writeTo(dir);
     }
 }
