@@ -4,6 +4,7 @@ import io.babelflow.events.EvalResult;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
+import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
 import io.babelflow.schemas.Topic;
 import io.babelflow.schemas.Topics;
@@ -47,10 +48,11 @@ import org.slf4j.LoggerFactory;
  *                                   ├─▶ neuron-specialization
  *                                   └─▶ window evidence─┐
  * working-language ─▶ decode ─▶ working-language-share ─┼─▶ stage-detector ─▶ stage-changes
- * eval-results ─────▶ decode ─▶ held-out-loss-slope ────┘
+ * eval-results ─────▶ decode ─┬▶ held-out-loss-slope ───┘
+ * train-steps ──────▶ decode ─┘   (weights in force: when each language was introduced)
  * </pre>
- * Everything after the repartition is one sub-topology: the runs, working-language and
- * eval-results topics are keyed by runId with as many partitions as the repartition topic, so
+ * Everything after the repartition is one sub-topology: the runs, working-language,
+ * eval-results and train-steps topics are keyed by runId with as many partitions as the repartition topic, so
  * a run's RunStarted, statistics and stage evidence meet in one task and its stores.
  */
 public final class SpecializationApp implements StreamsApp {
@@ -96,10 +98,14 @@ public final class SpecializationApp implements StreamsApp {
                 InputChecks::workingLanguage, false, app)
                 .process(WorkingLanguageProcessor::new, Named.as("working-language-share"),
                         SpecializationStores.RUNS, SpecializationStores.WORKING_LANGUAGE);
+        // TrainStep's weights in force tell when a language was introduced: its loss trajectory starts there
+        KStream<String, SpecificRecord> steps = decoded(builder, Topics.TRAIN_STEPS, TrainStep::getRunId,
+                InputChecks::trainStep, false, app).mapValues(s -> (SpecificRecord) s, Named.as("train-steps-as-loss-input"));
         KStream<String, StageEvidence> losses = decoded(builder, Topics.EVAL_RESULTS, EvalResult::getRunId,
-                InputChecks::evalResult, false, app)
-                .process(() -> new HeldOutLossProcessor(config.lossSlopePoints()), Named.as("held-out-loss-slope"),
-                        SpecializationStores.HELD_OUT_LOSS);
+                InputChecks::evalResult, false, app).mapValues(e -> (SpecificRecord) e, Named.as("evals-as-loss-input"))
+                .merge(steps, Named.as("merge-loss-inputs"))
+                .process(() -> new HeldOutLossProcessor(config.lossSlopePoints(), config.stages().loss()),
+                        Named.as("held-out-loss-slope"), SpecializationStores.HELD_OUT_LOSS);
 
         windowEvidence.merge(shares, Named.as("merge-share-signals")).merge(losses, Named.as("merge-loss-signals"))
                 .process(() -> new StageProcessor(config.stages()), Named.as("stage-detector"),

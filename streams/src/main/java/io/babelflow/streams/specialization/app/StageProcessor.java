@@ -2,6 +2,7 @@ package io.babelflow.streams.specialization.app;
 
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
+import io.babelflow.streams.specialization.stage.LossTrajectory;
 import io.babelflow.streams.specialization.stage.RunLanguages;
 import io.babelflow.streams.specialization.stage.RunSummary;
 import io.babelflow.streams.specialization.stage.StageDetector;
@@ -17,8 +18,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Folds every piece of evidence of a run into its {@link RunSummary} and, at each newest closed window, runs
- * the {@link StageDetector} of every new language over the window's neuron counts and the latest
- * working-language share and held-out loss slope. Emits a StageChange only when a stage changes.
+ * the {@link StageDetector} of every new language over the window's transfer measure and neuron sets, the
+ * latest working-language share, and the latest held-out loss slope and loss trajectory since the language
+ * was introduced. Emits a StageChange only when a stage changes.
  */
 final class StageProcessor implements Processor<String, StageEvidence, String, StageChange> {
     private final StageDetector detector;
@@ -66,10 +68,14 @@ final class StageProcessor implements Processor<String, StageEvidence, String, S
             if (!window.specific().containsKey(language)) {
                 continue; // no tokens of it in this window: no evidence either way
             }
+            LossTrajectory.Reading loss = summary.lossTrajectory(language);
+            if (loss != null && loss.phase() == LossTrajectory.Phase.NOT_INTRODUCED) {
+                continue; // not trained on yet (weight 0 in force): its probe text says nothing about learning it
+            }
             StageObservation observation = new StageObservation(window.windowEnd(),
                     window.transfer() == null ? Double.NaN : window.transfer().getOrDefault(language, Double.NaN),
                     summary.middleShare(language), summary.lossSlope(language),
-                    window.jaccard().getOrDefault(language, Double.NaN));
+                    window.jaccard().getOrDefault(language, Double.NaN), loss);
             StageDetector.Outcome outcome = detector.observe(summary.stage(language), observation);
             summary = summary.withStage(language, outcome.state());
             StageDetector.Change change = outcome.change();

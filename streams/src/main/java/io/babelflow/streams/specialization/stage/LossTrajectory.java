@@ -16,7 +16,8 @@ import java.util.List;
  * step 0, where every language of a model trained from scratch starts near ln 256; β is the lowest
  * smoothed loss since; ℓ̄ the mean of the last {@code slopePoints} points; the local slope the least
  * squares slope of those points, as a fraction of α per 1000 steps. P(ℓ) = (α − ℓ̄)/(α − β), clamped
- * to [0, 1], is the paper's system proportion on these anchors. Plain math, no Kafka types.
+ * to [0, 1], is the paper's system proportion on these anchors. Plain math, no Kafka types; a
+ * {@link State} folds one point at a time, so the live app keeps O(slopePoints) per language.
  */
 public final class LossTrajectory {
 
@@ -34,12 +35,104 @@ public final class LossTrajectory {
             if (slopePoints < 2) {
                 throw new IllegalArgumentException("slopePoints must be at least 2, was " + slopePoints);
             }
+            if (minDrop < 0 || stallSlope < 0) {
+                throw new IllegalArgumentException("minDrop and stallSlope must be >= 0, were " + minDrop + ", "
+                        + stallSlope);
+            }
         }
     }
 
     /** The trajectory after the newest point, with the steps each phase began (-1: not yet). */
     public record Reading(Phase phase, long introducedAt, double alpha, double beta, double smoothed,
             double proportion, double relativeSlope, long fallingFrom, long stalledFrom, long fallingAgainFrom) {
+
+        /** True once the loss has stalled or risen after its first fall (now or earlier). */
+        public boolean stalled() {
+            return stalledFrom >= 0;
+        }
+
+        /** True once the loss has fallen again below its level at the stall. */
+        public boolean fallingAgain() {
+            return fallingAgainFrom >= 0;
+        }
+    }
+
+    /**
+     * The fold's state (a JSON state-store value in the app).
+     *
+     * @param recent     the last {@code slopePoints} points since the introduction
+     * @param stallLevel ℓ̄ when the stall began (NaN before)
+     * @param newest     step of the newest point folded (older or repeated points are ignored)
+     */
+    public record State(long introducedAt, Phase phase, double alpha, double beta, double smoothed,
+            double relativeSlope, double stallLevel, List<LossSlope.Point> recent, long newest, long fallingFrom,
+            long stalledFrom, long fallingAgainFrom) {
+
+        /** Nothing seen yet of a language introduced at {@code introducedAt}. */
+        public static State start(long introducedAt) {
+            return new State(introducedAt, Phase.NOT_INTRODUCED, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, List.of(), Long.MIN_VALUE, -1, -1, -1);
+        }
+
+        /** Folds the next point (in step order; an older or repeated step is ignored, a non-finite loss too). */
+        public State next(LossSlope.Point point, Parameters p) {
+            long step = point.step();
+            if (step <= newest || !Double.isFinite(point.loss())) {
+                return this;
+            }
+            double a = alpha;
+            if (step <= introducedAt) {
+                a = point.loss();
+            }
+            if (step < introducedAt) {
+                return new State(introducedAt, phase, a, beta, smoothed, relativeSlope, stallLevel, recent, step,
+                        fallingFrom, stalledFrom, fallingAgainFrom);
+            }
+            Phase ph = phase;
+            long falling = fallingFrom;
+            double b = beta;
+            if (ph == Phase.NOT_INTRODUCED) {
+                ph = Phase.FALLING;
+                falling = step;
+                a = Double.isNaN(a) ? point.loss() : a;
+                b = a;
+            }
+            List<LossSlope.Point> last = new ArrayList<>(recent);
+            last.add(point);
+            while (last.size() > p.slopePoints()) {
+                last.remove(0);
+            }
+            double mean = last.stream().mapToDouble(LossSlope.Point::loss).average().orElseThrow();
+            b = Math.min(b, mean);
+            double slope = relativeSlope;
+            double level = stallLevel;
+            long stalled = stalledFrom;
+            long again = fallingAgainFrom;
+            if (last.size() >= p.slopePoints()) {
+                slope = LossSlope.perThousandSteps(last) / a;
+                if (ph == Phase.FALLING && (a - b) / a >= p.minDrop() && slope >= -p.stallSlope()) {
+                    ph = Phase.STALLED;
+                    stalled = step;
+                    level = mean;
+                } else if (ph == Phase.STALLED && slope < -p.stallSlope() && mean < level) {
+                    ph = Phase.FALLING_AGAIN;
+                    again = step;
+                }
+            }
+            return new State(introducedAt, ph, a, b, mean, slope, level, List.copyOf(last), step, falling, stalled,
+                    again);
+        }
+
+        public Reading reading() {
+            if (phase == Phase.NOT_INTRODUCED) {
+                return new Reading(phase, introducedAt, alpha, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1,
+                        -1);
+            }
+            double range = alpha - beta;
+            double proportion = range <= 0 ? 0 : Math.max(0, Math.min(1, (alpha - smoothed) / range));
+            return new Reading(phase, introducedAt, alpha, beta, smoothed, proportion, relativeSlope, fallingFrom,
+                    stalledFrom, fallingAgainFrom);
+        }
     }
 
     private LossTrajectory() {
@@ -47,54 +140,10 @@ public final class LossTrajectory {
 
     /** Reads {@code points} (step order) of a language introduced at {@code introducedAt}. */
     public static Reading read(List<LossSlope.Point> points, long introducedAt, Parameters p) {
-        double alpha = Double.NaN;
+        State state = State.start(introducedAt);
         for (LossSlope.Point point : points) {
-            if (point.step() <= introducedAt) {
-                alpha = point.loss();
-            }
+            state = state.next(point, p);
         }
-        List<LossSlope.Point> after = new ArrayList<>();
-        for (LossSlope.Point point : points) {
-            if (point.step() >= introducedAt) {
-                after.add(point);
-            }
-        }
-        if (after.isEmpty()) {
-            return new Reading(Phase.NOT_INTRODUCED, introducedAt, alpha, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, -1, -1, -1);
-        }
-        if (Double.isNaN(alpha)) {
-            alpha = after.get(0).loss();
-        }
-        Phase phase = Phase.FALLING;
-        long fallingFrom = after.get(0).step();
-        long stalledFrom = -1;
-        long againFrom = -1;
-        double beta = alpha;
-        double smoothed = alpha;
-        double slope = Double.NaN;
-        double stallLevel = Double.NaN;
-        for (int i = 0; i < after.size(); i++) {
-            List<LossSlope.Point> recent = after.subList(Math.max(0, i + 1 - p.slopePoints()), i + 1);
-            smoothed = recent.stream().mapToDouble(LossSlope.Point::loss).average().orElseThrow();
-            beta = Math.min(beta, smoothed);
-            if (recent.size() < p.slopePoints()) {
-                continue;
-            }
-            slope = LossSlope.perThousandSteps(recent) / alpha;
-            long step = after.get(i).step();
-            if (phase == Phase.FALLING && (alpha - beta) / alpha >= p.minDrop() && slope >= -p.stallSlope()) {
-                phase = Phase.STALLED;
-                stalledFrom = step;
-                stallLevel = smoothed;
-            } else if (phase == Phase.STALLED && slope < -p.stallSlope() && smoothed < stallLevel) {
-                phase = Phase.FALLING_AGAIN;
-                againFrom = step;
-            }
-        }
-        double range = alpha - beta;
-        double proportion = range <= 0 ? 0 : Math.max(0, Math.min(1, (alpha - smoothed) / range));
-        return new Reading(phase, introducedAt, alpha, beta, smoothed, proportion, slope, fallingFrom, stalledFrom,
-                againFrom);
+        return state.reading();
     }
 }

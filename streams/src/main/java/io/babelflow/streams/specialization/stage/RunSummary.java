@@ -63,4 +63,10 @@ public record RunSummary(String runId, String primary, List<String> newLanguages
         StageEvidence.LossEvidence loss = heldOutLoss.get(language);
         return loss == null ? Double.NaN : loss.slopePer1000Steps();
     }
+
+    /** The language's held-out loss trajectory at its latest eval point; null while unknown. */
+    public LossTrajectory.Reading lossTrajectory(String language) {
+        StageEvidence.LossEvidence loss = heldOutLoss.get(language);
+        return loss == null ? null : loss.trajectory();
+    }
 }

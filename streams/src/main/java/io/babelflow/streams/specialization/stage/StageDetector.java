@@ -7,19 +7,22 @@ import java.util.Locale;
  * Babel Tower stage of a new language, after the hypothesis that a language learned on top of a
  * primary one first runs on the primary's knowledge system (TRANSLATION), then builds its own
  * (TRANSITION), which finally settles (STABILIZATION). A forward-only state machine, evaluated
- * once per closed activation window:
+ * once per closed activation window, on two kinds of evidence, either of which advances a stage:
  * <pre>
  *   (none) ──first observation──▶ TRANSLATION
- *   TRANSLATION ──transferRatio ≤ 0.5 ∧ share ≥ 0.35, M times in a row──▶ TRANSITION
- *   TRANSITION ──jaccard ≥ 0.7 ∧ share ≥ 0.5 ∧ |slope| ≤ 0.02/1000 steps, M times in a row──▶ STABILIZATION
+ *   TRANSLATION ──loss stalled or rose after its first fall (LossTrajectory STALLED)
+ *               ∨ transferRatio ≤ 0.5 ∧ share ≥ 0.35, M times in a row──▶ TRANSITION
+ *   TRANSITION ──loss fell again below its level at the stall (FALLING_AGAIN)
+ *              ∨ jaccard ≥ 0.7 ∧ share ≥ 0.5 ∧ |slope| ≤ 0.02/1000 steps, M times in a row──▶ STABILIZATION
  * </pre>
- * (defaults from {@link StageThresholds#DEFAULTS}, M = 3). Hysteresis: an observation that fails
- * the condition resets the streak, so noise around a threshold delays an advance but cannot
- * cause one; and since stages never go back, the output cannot flap. Stages are developmental
- * phases, so a later dip in a signal is read as noise, not regression. A NaN (unknown) signal
- * fails the condition that needs it. The held-out loss slope is reported with every decision
- * but gates only Stabilization: requiring a falling loss to leave Translation would strand a
- * language whose loss had already flattened when the app started.
+ * The loss trajectory is the paper's own definition of the stages (the new language's performance:
+ * fast gain, decline, recovery); the neurons and the working language are its explanation, and a
+ * second route for a run whose loss never visibly dips. The loss evidence is already smoothed over
+ * its last points and sticky (a stall, once seen, stays seen), so it advances at once; the
+ * neuron/share conditions need M in a row (defaults {@link StageThresholds#DEFAULTS}, M = 3): an
+ * observation that fails resets the streak, so noise around a threshold delays an advance but cannot
+ * cause one. Stages never go back, so the output cannot flap; a later dip in a signal is read as
+ * noise, not regression. A NaN (unknown) signal fails the condition that needs it.
  */
 public final class StageDetector {
     private final StageThresholds thresholds;
@@ -32,7 +35,7 @@ public final class StageDetector {
     public record Outcome(StageState state, Change change) {
     }
 
-    /** A stage change with the reason naming the thresholds crossed. */
+    /** A stage change with the reason naming the evidence and thresholds crossed. */
     public record Change(Stage from, Stage to, String reason) {
     }
 
@@ -43,8 +46,16 @@ public final class StageDetector {
                             + "(transfer ratio %.3f, working-language share %.3f)",
                     o.step(), o.transferRatio(), o.workingShare())));
         }
+        LossTrajectory.Reading loss = o.loss();
         switch (state.stage()) {
             case TRANSLATION: {
+                if (loss != null && loss.stalled()) {
+                    return new Outcome(new StageState(Stage.TRANSITION, 0), new Change(state.stage(), Stage.TRANSITION,
+                            String.format(Locale.ROOT, "held-out loss stalled or rose from step %d after falling "
+                                    + "%.1f%% from α=%.3f at its introduction (step %d); P=%.2f",
+                                    loss.stalledFrom(), 100 * (loss.alpha() - loss.beta()) / loss.alpha(), loss.alpha(),
+                                    loss.introducedAt(), loss.proportion())));
+                }
                 boolean met = o.transferRatio() <= thresholds.transitionMaxTransferRatio()
                         && o.workingShare() >= thresholds.transitionMinShare();
                 return advance(state, met, Stage.TRANSITION, String.format(Locale.ROOT,
@@ -53,6 +64,13 @@ public final class StageDetector {
                         o.workingShare(), thresholds.transitionMinShare()));
             }
             case TRANSITION: {
+                if (loss != null && loss.fallingAgain()) {
+                    return new Outcome(new StageState(Stage.STABILIZATION, 0), new Change(state.stage(),
+                            Stage.STABILIZATION, String.format(Locale.ROOT, "held-out loss falling again from step %d "
+                                    + "below its level at the stall of step %d (ℓ̄=%.3f, β=%.3f, P=%.2f)",
+                                    loss.fallingAgainFrom(), loss.stalledFrom(), loss.smoothed(), loss.beta(),
+                                    loss.proportion())));
+                }
                 boolean met = o.jaccard() >= thresholds.stableMinJaccard()
                         && o.workingShare() >= thresholds.stableMinShare()
                         && Math.abs(o.lossSlope()) <= thresholds.stableMaxAbsSlope();

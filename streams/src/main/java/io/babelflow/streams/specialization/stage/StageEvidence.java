@@ -39,8 +39,15 @@ public sealed interface StageEvidence {
             implements StageEvidence {
     }
 
-    /** Held-out loss of one language at an eval point and its slope over the last points. */
-    record LossEvidence(long step, String language, double loss, double slopePer1000Steps, int points)
-            implements StageEvidence {
+    /**
+     * Held-out loss of one language at an eval point, its slope over the last points and its
+     * {@link LossTrajectory} since the language was introduced (null while its introduction is unknown).
+     */
+    record LossEvidence(long step, String language, double loss, double slopePer1000Steps, int points,
+            LossTrajectory.Reading trajectory) implements StageEvidence {
+
+        public LossEvidence(long step, String language, double loss, double slopePer1000Steps, int points) {
+            this(step, language, loss, slopePer1000Steps, points, null);
+        }
     }
 }

@@ -8,21 +8,37 @@ import java.util.Map;
  * known (no logit-lens reading, fewer than two eval points).
  *
  * @param step          last training step of the window
- * @param transferRatio the language's model-wide {@link io.babelflow.streams.specialization.lape.TransferMeasure} (NaN when it activates nothing
- *                      above the bar)
+ * @param transferRatio the language's model-wide {@link io.babelflow.streams.specialization.lape.TransferMeasure}
+ *                      (NaN when it activates nothing above the bar)
  * @param workingShare  middle-layer working-language share of the language (latest eval point)
  * @param lossSlope     held-out loss slope of the language, nats per 1000 steps
  * @param jaccard       model-wide Jaccard overlap of the language's neuron set with the previous window
+ * @param loss          the language's held-out loss trajectory since its introduction (latest eval
+ *                      point; null while the introduction or the loss is unknown)
  */
 public record StageObservation(long step, double transferRatio, double workingShare, double lossSlope,
-        double jaccard) {
+        double jaccard, LossTrajectory.Reading loss) {
 
+    public StageObservation(long step, double transferRatio, double workingShare, double lossSlope, double jaccard) {
+        this(step, transferRatio, workingShare, lossSlope, jaccard, null);
+    }
+
+    /** The signals a StageChange carries; loss-trajectory steps are NaN until the phase was reached. */
     public Map<String, Double> signals() {
         Map<String, Double> signals = new LinkedHashMap<>();
         signals.put("transferRatio", transferRatio);
         signals.put("workingLanguageShare", workingShare);
         signals.put("heldOutLossSlopePer1000Steps", lossSlope);
         signals.put("jaccardWithPrevious", jaccard);
+        if (loss != null) {
+            signals.put("introducedAtStep", (double) loss.introducedAt());
+            signals.put("systemProportion", loss.proportion());
+            signals.put("lossAlpha", loss.alpha());
+            signals.put("lossBeta", loss.beta());
+            signals.put("lossRelativeSlope", loss.relativeSlope());
+            signals.put("lossStalledAtStep", loss.stalled() ? loss.stalledFrom() : Double.NaN);
+            signals.put("lossFallingAgainAtStep", loss.fallingAgain() ? loss.fallingAgainFrom() : Double.NaN);
+        }
         return signals;
     }
 }

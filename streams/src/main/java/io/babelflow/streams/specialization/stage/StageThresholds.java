@@ -1,22 +1,26 @@
 package io.babelflow.streams.specialization.stage;
 
 /**
- * Thresholds of the {@link StageDetector}.
+ * Thresholds of the {@link StageDetector} (how each was chosen: docs/signals.md, "Stages").
  *
- * @param transitionMaxTransferRatio Translation → Transition needs transferring / specific neurons of
- *                                   the new language at most this
+ * @param transitionMaxTransferRatio Translation → Transition by the neurons needs the new language's
+ *                                   transfer measure at most this
  * @param transitionMinShare         ... and a middle-layer working-language share at least this
- * @param stableMinJaccard           Transition → Stabilization needs the model-wide Jaccard overlap of
- *                                   the language's neuron set with the previous window at least this
+ * @param stableMinJaccard           Transition → Stabilization by the neurons needs the model-wide Jaccard
+ *                                   overlap of the language's neuron set with the previous window at least this
  * @param stableMinShare             ... a middle-layer working-language share at least this
  * @param stableMaxAbsSlope          ... and |held-out loss slope| (nats per 1000 steps) at most this
- * @param consecutive                observations in a row a condition must hold before the stage
- *                                   advances (hysteresis)
+ * @param consecutive                observations in a row a neuron/share condition must hold before the
+ *                                   stage advances (hysteresis)
+ * @param loss                       the held-out loss trajectory's thresholds (its own smoothing replaces
+ *                                   the streak for the loss evidence)
  */
 public record StageThresholds(double transitionMaxTransferRatio, double transitionMinShare,
-        double stableMinJaccard, double stableMinShare, double stableMaxAbsSlope, int consecutive) {
+        double stableMinJaccard, double stableMinShare, double stableMaxAbsSlope, int consecutive,
+        LossTrajectory.Parameters loss) {
 
-    public static final StageThresholds DEFAULTS = new StageThresholds(0.5, 0.35, 0.7, 0.5, 0.02, 3);
+    public static final StageThresholds DEFAULTS =
+            new StageThresholds(0.5, 0.35, 0.7, 0.5, 0.02, 3, LossTrajectory.Parameters.DEFAULTS);
 
     public StageThresholds {
         if (consecutive < 1) {
@@ -25,5 +29,20 @@ public record StageThresholds(double transitionMaxTransferRatio, double transiti
         if (stableMaxAbsSlope < 0) {
             throw new IllegalArgumentException("stableMaxAbsSlope must be >= 0, was " + stableMaxAbsSlope);
         }
+        if (loss == null) {
+            throw new IllegalArgumentException("loss trajectory parameters are required");
+        }
+    }
+
+    /** The neuron/share thresholds with the default loss-trajectory parameters. */
+    public StageThresholds(double transitionMaxTransferRatio, double transitionMinShare, double stableMinJaccard,
+            double stableMinShare, double stableMaxAbsSlope, int consecutive) {
+        this(transitionMaxTransferRatio, transitionMinShare, stableMinJaccard, stableMinShare, stableMaxAbsSlope,
+                consecutive, LossTrajectory.Parameters.DEFAULTS);
+    }
+
+    public StageThresholds withLoss(LossTrajectory.Parameters value) {
+        return new StageThresholds(transitionMaxTransferRatio, transitionMinShare, stableMinJaccard, stableMinShare,
+                stableMaxAbsSlope, consecutive, value);
     }
 }

@@ -8,6 +8,7 @@ import io.babelflow.events.LanguageSpec;
 import io.babelflow.events.ModelShape;
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StatsSource;
+import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
 import io.babelflow.schemas.PackedFloats;
 import java.time.Instant;
@@ -118,6 +119,16 @@ final class Events {
                 .setRunId(RUN).setRank(0).setSequence(step).setStep(step).setTimestamp(Instant.EPOCH)
                 .setLanguageLoss(Map.of("go", goLoss, "python", pythonLoss))
                 .setLanguageTokens(Map.of("go", 1000L, "python", 1000L))
+                .build();
+    }
+
+    /** A TrainStep of rank 0 with the given weights in force (python gets the rest). */
+    static TrainStep trainStep(long step, double goWeight) {
+        return TrainStep.newBuilder()
+                .setRunId(RUN).setRank(0).setWorldSize(1).setStep(step).setSequence(step)
+                .setTimestamp(Instant.EPOCH).setTokens(1024).setLearningRate(1e-3).setLoss(2.0)
+                .setLanguageLoss(Map.of("python", 2.0)).setLanguageTokens(Map.of("python", 1024L))
+                .setMixtureVersion(0).setMixtureWeights(Map.of("python", 1 - goWeight, "go", goWeight))
                 .build();
     }
 }

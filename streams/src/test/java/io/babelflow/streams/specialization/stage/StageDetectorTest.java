@@ -85,4 +85,52 @@ class StageDetectorTest {
         assertNull(outcome.change());
         assertEquals(Stage.TRANSLATION, outcome.state().stage());
     }
+
+    private static LossTrajectory.Reading loss(LossTrajectory.Phase phase, long stalledFrom, long againFrom) {
+        return new LossTrajectory.Reading(phase, 2000, 4.0, 2.0, 2.1, 0.95, 0.01, 2000, stalledFrom, againFrom);
+    }
+
+    @Test
+    void theLossTrajectoryAdvancesAtOnceWhateverTheNeuronsSay() {
+        StageState state = detector.observe(StageState.INITIAL, new StageObservation(2000, 0.9, 0.1, -1, 0.3,
+                loss(LossTrajectory.Phase.FALLING, -1, -1))).state();
+        // still falling: neither route (transfer 0.9 > 0.5) advances
+        StageDetector.Outcome falling = detector.observe(state, new StageObservation(2100, 0.9, 0.1, -1, 0.3,
+                loss(LossTrajectory.Phase.FALLING, -1, -1)));
+        assertNull(falling.change());
+        // the stall is already smoothed over its points: no streak of M = 3 windows is needed
+        StageDetector.Outcome stalled = detector.observe(falling.state(), new StageObservation(2400, 0.9, 0.1, 0.1, 0.3,
+                loss(LossTrajectory.Phase.STALLED, 2400, -1)));
+        assertEquals(Stage.TRANSITION, stalled.change().to());
+        assertTrue(stalled.change().reason().contains("stalled or rose from step 2400 after falling 50.0% from α=4.000"),
+                stalled.change().reason());
+        StageDetector.Outcome stillStalled = detector.observe(stalled.state(), new StageObservation(2500, 0.9, 0.1, 0.1,
+                0.3, loss(LossTrajectory.Phase.STALLED, 2400, -1)));
+        assertNull(stillStalled.change());
+        StageDetector.Outcome again = detector.observe(stillStalled.state(), new StageObservation(2800, 0.9, 0.1, -3,
+                0.3, loss(LossTrajectory.Phase.FALLING_AGAIN, 2400, 2800)));
+        assertEquals(Stage.STABILIZATION, again.change().to());
+        assertTrue(again.change().reason().contains("falling again from step 2800"), again.change().reason());
+    }
+
+    @Test
+    void aStallSeenBeforeTheWindowStillCountsAndTheNeuronRouteStaysOpen() {
+        StageState state = detector.observe(StageState.INITIAL, new StageObservation(0, 0.9, 0.1, -1, 0.3)).state();
+        // the loss stalled and fell again between two windows: Transition now, Stabilization at the next
+        StageDetector.Outcome first = detector.observe(state, new StageObservation(100, 0.9, 0.1, -1, 0.3,
+                loss(LossTrajectory.Phase.FALLING_AGAIN, 40, 90)));
+        assertEquals(Stage.TRANSITION, first.change().to());
+        assertEquals(Stage.STABILIZATION, detector.observe(first.state(), new StageObservation(200, 0.9, 0.1, -1, 0.3,
+                loss(LossTrajectory.Phase.FALLING_AGAIN, 40, 90))).change().to());
+        // a loss that never stalls leaves the neuron/share route: three qualifying windows
+        StageState neurons = state;
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            StageDetector.Outcome o = detector.observe(neurons, new StageObservation(100L * i, 0.3, 0.6, -1, 0.3,
+                    loss(LossTrajectory.Phase.FALLING, -1, -1)));
+            neurons = o.state();
+            stages.add(o.change() == null ? null : o.change().to());
+        }
+        assertEquals(java.util.Arrays.asList(null, null, Stage.TRANSITION), stages);
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.babelflow.streams.specialization.lape.NeuronSets;
 import io.babelflow.streams.specialization.stage.LossHistory;
 import io.babelflow.streams.specialization.stage.LossSlope;
+import io.babelflow.streams.specialization.stage.LossTrajectory;
 import io.babelflow.streams.specialization.stage.WorkingLanguageShare;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +65,9 @@ class MergeAndSignalsTest {
         assertTrue(Double.isNaN(LossSlope.perThousandSteps(points.subList(0, 1))));
         LossHistory history = LossHistory.EMPTY;
         for (int s = 1; s <= 7; s++) {
-            history = history.with(s * 100L, Map.of("go", 5.0 - s), 5);
+            history = history.with(s * 100L, Map.of("go", 5.0 - s), 5, LossTrajectory.Parameters.DEFAULTS);
         }
-        history = history.with(300, Map.of("go", 99.0), 5); // stale: ignored
+        history = history.with(300, Map.of("go", 99.0), 5, LossTrajectory.Parameters.DEFAULTS); // stale: ignored
         assertEquals(5, history.of("go").size());
         assertEquals(300, history.of("go").get(0).step());
     }
