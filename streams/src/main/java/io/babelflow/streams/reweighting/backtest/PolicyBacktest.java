@@ -97,6 +97,8 @@ public final class PolicyBacktest {
                 trained = TelemetrySignals.step(at.train);
                 trainedAt = at.train.stream().mapToLong(t -> t.getTimestamp().toEpochMilli()).max().orElse(0);
                 controller.onStep(trained, trainedAt).ifPresent(d -> updates.add(new BacktestResult.Update(step, d)));
+                StepSignal inForce = trained;
+                detector.ifPresent(d -> d.weightsInForce(inForce.weightsInForce()));
                 if (lossSource == LossSource.TRAIN) {
                     derive(detector, controller, step, trained.languageLoss(), trainedAt, updates);
                 }

@@ -3,9 +3,11 @@ package io.babelflow.streams.reweighting.policy;
 import io.babelflow.events.Stage;
 import io.babelflow.streams.reweighting.StageChangeSignal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A stand-in for the specialization app's stage detection when only a loss curve is available (a
@@ -33,6 +35,8 @@ public final class LossCurveStageDetector {
     private final Map<String, SystemProportion> curves = new LinkedHashMap<>();
     private final Map<String, Stage> stages = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new LinkedHashMap<>();
+    private final Set<String> introduced = new HashSet<>();
+    private boolean weightsKnown;
 
     public LossCurveStageDetector(List<String> newLanguages, double smoothing, Thresholds thresholds) {
         this.thresholds = thresholds;
@@ -43,12 +47,30 @@ public final class LossCurveStageDetector {
         }
     }
 
+    /**
+     * Reports the weights in force at a step: from then on, a language's losses count only once its weight
+     * was above 0, so α of P(ℓ) is its loss at its introduction, not at step 0 where a held-out curve of a
+     * language not yet trained on starts near ln 256. Without any report, every loss seen counts (a TRAIN
+     * loss curve has no points before the language is in the batches).
+     */
+    public void weightsInForce(Map<String, Double> weights) {
+        if (weights.isEmpty()) {
+            return;
+        }
+        weightsKnown = true;
+        weights.forEach((l, w) -> {
+            if (w != null && w > 0) {
+                introduced.add(l);
+            }
+        });
+    }
+
     /** Feeds one observation of per-language losses at {@code step}; returns the stage changes it causes. */
     public List<StageChangeSignal> observe(long step, Map<String, Double> loss) {
         List<StageChangeSignal> changes = new ArrayList<>();
         curves.forEach((l, curve) -> {
             Double v = loss.get(l);
-            if (v == null || !Double.isFinite(v) || v < 0) {
+            if (v == null || !Double.isFinite(v) || v < 0 || (weightsKnown && !introduced.contains(l))) {
                 return;
             }
             curve.observe(v);

@@ -67,4 +67,23 @@ class LossCurveStageDetectorTest {
         }
         assertEquals(Stage.TRANSLATION, d.stage("go"));
     }
+
+    @Test
+    void withWeightsInForceKnownAlphaIsTheLossAtTheIntroduction() {
+        LossCurveStageDetector d = new LossCurveStageDetector(List.of("go"), 0.0,
+                new LossCurveStageDetector.Thresholds(0.9, 0.98, 1, 0.05));
+        d.weightsInForce(Map.of("python", 1.0, "go", 0.0));
+        // a held-out curve of go while it is not trained on: drifting down from ln 256 with python's progress
+        for (int s = 0; s < 3; s++) {
+            assertTrue(d.observe(s, Map.of("go", 5.5 - 0.5 * s)).isEmpty());
+        }
+        d.weightsInForce(Map.of("python", 0.5, "go", 0.5));
+        // joined: 3.0, 2.0, then 2.5 is P = (3 − 2.5)/(3 − 2) = 0.5 — with α at 5.5 it would be 0.86
+        assertTrue(d.observe(3, Map.of("go", 3.0)).isEmpty());
+        assertTrue(d.observe(4, Map.of("go", 2.0)).isEmpty());
+        List<StageChangeSignal> changes = d.observe(5, Map.of("go", 2.5));
+        assertEquals(1, changes.size());
+        assertEquals(3.0, changes.get(0).signals().get("initialLoss"), 1e-12);
+        assertEquals(0.5, changes.get(0).signals().get("systemProportion"), 1e-12);
+    }
 }
