@@ -1,15 +1,24 @@
 package io.babelflow.ops.cli;
 
 import io.babelflow.ops.experiment.BabelTowerExperiment;
+import io.babelflow.ops.signals.RecordedStages;
+import io.babelflow.ops.signals.StagesReport;
+import io.babelflow.schemas.InvalidInputException;
+import io.babelflow.schemas.telemetry.TelemetryFile;
+import io.babelflow.streams.specialization.app.SpecializationConfig;
+import io.babelflow.streams.specialization.stage.LossTrajectory;
+import io.babelflow.streams.specialization.stage.StageThresholds;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Reruns the studies BabelFlow watches for, in miniature, through the real loop; writes a report folder. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run an experiment grid through the real loop (embedded broker, Streams apps) and write a report.",
-        subcommands = {ExperimentCommand.BabelTower.class})
+        subcommands = {ExperimentCommand.BabelTower.class, ExperimentCommand.Stages.class})
 public final class ExperimentCommand {
 
     @Command(name = "babel-tower", mixinStandardHelpOptions = true,
@@ -43,6 +52,66 @@ public final class ExperimentCommand {
                 return 1;
             }
             System.out.println("report: " + summary);
+            return 0;
+        }
+    }
+
+    @Command(name = "stages", mixinStandardHelpOptions = true,
+            description = {"Where the specialization app's stage detector puts a recorded run's new languages: the app's",
+                    "analysis (LAPE on HELDOUT statistics, transfer measure, working language, loss trajectory since the",
+                    "introduction) replayed offline. Prints the evidence per eval point and the stage changes, the",
+                    "standard error of p; writes OUT/stages-<language>.png. Thresholds default to the app's."})
+    static final class Stages implements Callable<Integer> {
+        private static final StageThresholds D = StageThresholds.DEFAULTS;
+
+        @Parameters(paramLabel = "RUN", description = "Telemetry file, or a run folder holding telemetry.avro.")
+        Path run;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Folder of the plots (default: beside the run file).")
+        Path out;
+
+        @Option(names = "--evidence", paramLabel = "FILE", description = "Also write the evidence per eval point as JSON.")
+        Path evidence;
+
+        @Option(names = "--transfer-max", defaultValue = "NaN", description = "Transition: transfer measure at most this.")
+        double transferMax;
+
+        @Option(names = "--share-min", defaultValue = "NaN", description = "Transition: working-language share at least this.")
+        double shareMin;
+
+        @Option(names = "--min-drop", defaultValue = "NaN", description = "Loss trajectory: relative drop before a stall counts.")
+        double minDrop;
+
+        @Option(names = "--stall-slope", defaultValue = "NaN", description = "Loss trajectory: stall slope (fraction of α per 1000 steps).")
+        double stallSlope;
+
+        @Option(names = "--slope-points", defaultValue = "-1", description = "Loss trajectory: points in its mean and slope.")
+        int slopePoints;
+
+        @Override
+        public Integer call() {
+            Path file = Files.isDirectory(run) ? run.resolve("telemetry.avro") : run;
+            if (!Files.isRegularFile(file)) {
+                throw new InvalidInputException("no telemetry file at " + file);
+            }
+            LossTrajectory.Parameters loss = new LossTrajectory.Parameters(
+                    slopePoints > 0 ? slopePoints : D.loss().slopePoints(),
+                    Double.isNaN(minDrop) ? D.loss().minDrop() : minDrop,
+                    Double.isNaN(stallSlope) ? D.loss().stallSlope() : stallSlope);
+            StageThresholds thresholds = new StageThresholds(Double.isNaN(transferMax) ? D.transitionMaxTransferRatio()
+                    : transferMax, Double.isNaN(shareMin) ? D.transitionMinShare() : shareMin, D.stableMinJaccard(),
+                    D.stableMinShare(), D.stableMaxAbsSlope(), D.consecutive(), loss);
+            RecordedStages.Evidence found = RecordedStages.of(TelemetryFile.readAll(file),
+                    SpecializationConfig.DEFAULTS.lape());
+            System.out.println("run " + found.run().getRunId() + ": " + found.points().size()
+                    + " eval points with HELDOUT statistics; " + thresholds);
+            Path dir = out != null ? out : file.toAbsolutePath().getParent();
+            StagesReport.write(found, thresholds, SpecializationConfig.DEFAULTS.lossSlopePoints(), dir, System.out);
+            System.out.println("plots: " + dir.resolve("stages-<language>.png"));
+            if (evidence != null) {
+                StagesReport.writeEvidence(found, evidence);
+                System.out.println("evidence: " + evidence);
+            }
             return 0;
         }
     }

@@ -2,7 +2,6 @@ package io.babelflow.streams.specialization.app;
 
 import io.babelflow.events.RunStarted;
 import io.babelflow.events.StageChange;
-import io.babelflow.streams.specialization.stage.LossTrajectory;
 import io.babelflow.streams.specialization.stage.RunLanguages;
 import io.babelflow.streams.specialization.stage.RunSummary;
 import io.babelflow.streams.specialization.stage.StageDetector;
@@ -11,6 +10,7 @@ import io.babelflow.streams.specialization.stage.StageObservation;
 import io.babelflow.streams.specialization.stage.StageThresholds;
 import io.babelflow.streams.specialization.stage.StageTimeline;
 import java.time.Instant;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -65,17 +65,11 @@ final class StageProcessor implements Processor<String, StageEvidence, String, S
     private RunSummary detect(String runId, RunLanguages roles, RunSummary summary, StageEvidence.WindowEvidence window,
             long timestamp, long now) {
         for (String language : roles.newLanguages()) {
-            if (!window.specific().containsKey(language)) {
-                continue; // no tokens of it in this window: no evidence either way
+            Optional<StageObservation> seen = StageObservation.of(window, summary, language);
+            if (seen.isEmpty()) {
+                continue;
             }
-            LossTrajectory.Reading loss = summary.lossTrajectory(language);
-            if (loss != null && loss.phase() == LossTrajectory.Phase.NOT_INTRODUCED) {
-                continue; // not trained on yet (weight 0 in force): its probe text says nothing about learning it
-            }
-            StageObservation observation = new StageObservation(window.windowEnd(),
-                    window.transfer() == null ? Double.NaN : window.transfer().getOrDefault(language, Double.NaN),
-                    summary.middleShare(language), summary.lossSlope(language),
-                    window.jaccard().getOrDefault(language, Double.NaN), loss);
+            StageObservation observation = seen.get();
             StageDetector.Outcome outcome = detector.observe(summary.stage(language), observation);
             summary = summary.withStage(language, outcome.state());
             StageDetector.Change change = outcome.change();

@@ -2,6 +2,7 @@ package io.babelflow.streams.specialization.stage;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The signals of one new language at one closed activation window. NaN marks a signal not yet
@@ -21,6 +22,27 @@ public record StageObservation(long step, double transferRatio, double workingSh
 
     public StageObservation(long step, double transferRatio, double workingShare, double lossSlope, double jaccard) {
         this(step, transferRatio, workingShare, lossSlope, jaccard, null);
+    }
+
+    /**
+     * What the detector sees of a new language at a closed window: the window's transfer measure and
+     * Jaccard, the summary's latest working-language share, loss slope and loss trajectory. Empty when the
+     * window says nothing about the language: none of its tokens in it, or not trained on yet (weight 0 in
+     * force: its probe text says nothing about learning it).
+     */
+    public static Optional<StageObservation> of(StageEvidence.WindowEvidence window, RunSummary summary,
+            String language) {
+        if (!window.specific().containsKey(language)) {
+            return Optional.empty();
+        }
+        LossTrajectory.Reading loss = summary.lossTrajectory(language);
+        if (loss != null && loss.phase() == LossTrajectory.Phase.NOT_INTRODUCED) {
+            return Optional.empty();
+        }
+        return Optional.of(new StageObservation(window.windowEnd(),
+                window.transfer() == null ? Double.NaN : window.transfer().getOrDefault(language, Double.NaN),
+                summary.middleShare(language), summary.lossSlope(language),
+                window.jaccard().getOrDefault(language, Double.NaN), loss));
     }
 
     /** The signals a StageChange carries; loss-trajectory steps are NaN until the phase was reached. */
