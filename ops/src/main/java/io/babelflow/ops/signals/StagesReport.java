@@ -36,8 +36,16 @@ public final class StagesReport {
         for (String language : evidence.roles().newLanguages()) {
             out.printf(Locale.ROOT, "%n%s%n%6s %7s %-14s %5s %8s %6s %8s %7s  %s%n", language, "step", "loss", "phase",
                     "P", "slope/α", "share", "transfer", "jaccard", "stage");
-            LineChart chart = new LineChart(language + ": held-out loss, working language and transfer; stages",
+            List<String> found = new ArrayList<>();
+            for (StageTimeline.Entry change : result.changes()) {
+                if (change.language().equals(language)) {
+                    found.add(change.to().name().charAt(0) + change.to().name().substring(1).toLowerCase(Locale.ROOT)
+                            + " " + change.step());
+                }
+            }
+            LineChart chart = new LineChart(language + ": " + (found.isEmpty() ? "no stage" : String.join(", ", found)),
                     "step", "share, transfer; loss / α");
+            double alpha = alpha(result.rows(), language);
             for (StageReplay.Row row : result.rows()) {
                 if (!row.language().equals(language)) {
                     continue;
@@ -47,23 +55,23 @@ public final class StagesReport {
                         t == null ? "-" : t.phase(), t == null ? Double.NaN : t.proportion(),
                         t == null ? Double.NaN : t.relativeSlope(), row.share(), row.transfer(), row.jaccard(),
                         row.stage() == null ? "-" : row.stage());
-                if (t != null && t.alpha() > 0) {
-                    chart.add("held-out loss / α (α = loss at the introduction)", row.step(), row.loss() / t.alpha());
-                }
+                chart.add("held-out loss / α (α = loss at the introduction)", row.step(), row.loss() / alpha);
                 chart.add("working-language share (middle layers)", row.step(), row.share());
                 chart.add("transfer measure", row.step(), row.transfer());
             }
             Long introduced = evidence.points().isEmpty() ? null
                     : evidence.points().get(evidence.points().size() - 1).introduced().get(language);
             if (introduced != null) {
-                chart.mark(introduced, "introduced " + introduced);
+                chart.mark(introduced, "join");
             }
             for (StageTimeline.Entry change : result.changes()) {
                 if (change.language().equals(language)) {
                     out.printf(Locale.ROOT, "%s → %s at step %d: %s%n", change.from(), change.to(), change.step(),
                             change.reason());
+                    // the title names the stages; single letters keep markers a few steps apart legible
+                    // (Translation begins at the first window after the join, next to its marker)
                     if (change.from() != null) {
-                        chart.mark(change.step(), change.to().name().toLowerCase(Locale.ROOT) + " " + change.step());
+                        chart.mark(change.step(), change.to().name().substring(0, 1));
                     }
                 }
             }
@@ -72,6 +80,17 @@ public final class StagesReport {
             }
         }
         return result;
+    }
+
+    /** α of the language's newest trajectory reading (its loss at the introduction); NaN when unknown. */
+    private static double alpha(List<StageReplay.Row> rows, String language) {
+        double alpha = Double.NaN;
+        for (StageReplay.Row row : rows) {
+            if (row.language().equals(language) && row.trajectory() != null && row.trajectory().introducedAt() >= 0) {
+                alpha = row.trajectory().alpha();
+            }
+        }
+        return alpha;
     }
 
     /** The evidence as JSON: what a regression test replays without the (large) activation statistics. */

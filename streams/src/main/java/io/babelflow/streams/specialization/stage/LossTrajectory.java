@@ -55,6 +55,23 @@ public final class LossTrajectory {
         public boolean fallingAgain() {
             return fallingAgainFrom >= 0;
         }
+
+        /**
+         * The phases as they stood at {@code step}: a phase begun later is not yet begun (the values α, β,
+         * ℓ̄, P and the slope stay those of the newest point). Lets evidence that ran ahead of a statistics
+         * window be read at the window's step.
+         */
+        public Reading asOf(long step) {
+            if (phase == Phase.NOT_INTRODUCED || introducedAt > step || fallingFrom > step) {
+                return new Reading(Phase.NOT_INTRODUCED, introducedAt, alpha, Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, -1, -1, -1);
+            }
+            long stalled = stalledFrom <= step ? stalledFrom : -1;
+            long again = fallingAgainFrom <= step ? fallingAgainFrom : -1;
+            Phase at = again >= 0 ? Phase.FALLING_AGAIN : stalled >= 0 ? Phase.STALLED : Phase.FALLING;
+            return new Reading(at, introducedAt, alpha, beta, smoothed, proportion, relativeSlope, fallingFrom, stalled,
+                    again);
+        }
     }
 
     /**

@@ -11,9 +11,9 @@ import java.util.Locale;
  * <pre>
  *   (none) ──first observation──▶ TRANSLATION
  *   TRANSLATION ──loss stalled or rose after its first fall (LossTrajectory STALLED)
- *               ∨ transferRatio ≤ 0.5 ∧ share ≥ 0.35, M times in a row──▶ TRANSITION
+ *               ∨ transferRatio ≤ 0.5 ∧ share ≥ 0.85, M times in a row──▶ TRANSITION
  *   TRANSITION ──loss fell again below its level at the stall (FALLING_AGAIN)
- *              ∨ jaccard ≥ 0.7 ∧ share ≥ 0.5 ∧ |slope| ≤ 0.02/1000 steps, M times in a row──▶ STABILIZATION
+ *              ∨ jaccard ≥ 0.7 ∧ share ≥ 0.85 ∧ |slope| ≤ 0.02/1000 steps, M times in a row──▶ STABILIZATION
  * </pre>
  * The loss trajectory is the paper's own definition of the stages (the new language's performance:
  * fast gain, decline, recovery); the neurons and the working language are its explanation, and a
@@ -51,10 +51,9 @@ public final class StageDetector {
             case TRANSLATION: {
                 if (loss != null && loss.stalled()) {
                     return new Outcome(new StageState(Stage.TRANSITION, 0), new Change(state.stage(), Stage.TRANSITION,
-                            String.format(Locale.ROOT, "held-out loss stalled or rose from step %d after falling "
-                                    + "%.1f%% from α=%.3f at its introduction (step %d); P=%.2f",
-                                    loss.stalledFrom(), 100 * (loss.alpha() - loss.beta()) / loss.alpha(), loss.alpha(),
-                                    loss.introducedAt(), loss.proportion())));
+                            String.format(Locale.ROOT, "held-out loss stalled or rose from step %d (α=%.3f at its "
+                                    + "introduction, step %d; newest β=%.3f, P=%.2f)", loss.stalledFrom(), loss.alpha(),
+                                    loss.introducedAt(), loss.beta(), loss.proportion())));
                 }
                 boolean met = o.transferRatio() <= thresholds.transitionMaxTransferRatio()
                         && o.workingShare() >= thresholds.transitionMinShare();
@@ -67,7 +66,7 @@ public final class StageDetector {
                 if (loss != null && loss.fallingAgain()) {
                     return new Outcome(new StageState(Stage.STABILIZATION, 0), new Change(state.stage(),
                             Stage.STABILIZATION, String.format(Locale.ROOT, "held-out loss falling again from step %d "
-                                    + "below its level at the stall of step %d (ℓ̄=%.3f, β=%.3f, P=%.2f)",
+                                    + "below its level at the stall of step %d (newest ℓ̄=%.3f, β=%.3f, P=%.2f)",
                                     loss.fallingAgainFrom(), loss.stalledFrom(), loss.smoothed(), loss.beta(),
                                     loss.proportion())));
                 }

@@ -26,7 +26,10 @@ public record StageObservation(long step, double transferRatio, double workingSh
 
     /**
      * What the detector sees of a new language at a closed window: the window's transfer measure and
-     * Jaccard, the summary's latest working-language share, loss slope and loss trajectory. Empty when the
+     * Jaccard, the working-language share of the newest eval point at or before the window, the loss
+     * trajectory's phases as they stood at the window ({@link LossTrajectory.Reading#asOf}: evidence of
+     * later steps, when a replay or a lagging window lets it arrive first, does not count) and the latest
+     * loss slope. Empty when the
      * window says nothing about the language: none of its tokens in it, or not trained on yet (weight 0 in
      * force: its probe text says nothing about learning it).
      */
@@ -35,13 +38,14 @@ public record StageObservation(long step, double transferRatio, double workingSh
         if (!window.specific().containsKey(language)) {
             return Optional.empty();
         }
-        LossTrajectory.Reading loss = summary.lossTrajectory(language);
+        LossTrajectory.Reading latest = summary.lossTrajectory(language);
+        LossTrajectory.Reading loss = latest == null ? null : latest.asOf(window.windowEnd());
         if (loss != null && loss.phase() == LossTrajectory.Phase.NOT_INTRODUCED) {
             return Optional.empty();
         }
         return Optional.of(new StageObservation(window.windowEnd(),
                 window.transfer() == null ? Double.NaN : window.transfer().getOrDefault(language, Double.NaN),
-                summary.middleShare(language), summary.lossSlope(language),
+                summary.middleShareAt(language, window.windowEnd()), summary.lossSlope(language),
                 window.jaccard().getOrDefault(language, Double.NaN), loss));
     }
 

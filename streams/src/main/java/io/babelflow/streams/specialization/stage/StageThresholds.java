@@ -19,8 +19,13 @@ public record StageThresholds(double transitionMaxTransferRatio, double transiti
         double stableMinJaccard, double stableMinShare, double stableMaxAbsSlope, int consecutive,
         LossTrajectory.Parameters loss) {
 
+    /**
+     * Calibrated on the recorded babel-tower run (docs/signals.md, "Calibration"): the share thresholds lie
+     * above the largest middle-layer share a new language showed while its weight was still 0 (0.82), so
+     * the share route cannot fire on a language the model has not been trained on.
+     */
     public static final StageThresholds DEFAULTS =
-            new StageThresholds(0.5, 0.35, 0.7, 0.5, 0.02, 3, LossTrajectory.Parameters.DEFAULTS);
+            new StageThresholds(0.5, 0.85, 0.7, 0.85, 0.02, 3, LossTrajectory.Parameters.DEFAULTS);
 
     public StageThresholds {
         if (consecutive < 1) {

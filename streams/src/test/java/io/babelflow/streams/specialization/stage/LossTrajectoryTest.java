@@ -97,4 +97,15 @@ class LossTrajectoryTest {
         assertTrue(r.stalledFrom() >= 259 && r.stalledFrom() <= 319, r.toString());
         assertTrue(r.fallingAgainFrom() > r.stalledFrom(), r.toString());
     }
+
+    @Test
+    void aReadingAsOfAnEarlierStepForgetsThePhasesBegunSince() {
+        LossTrajectory.Reading r = LossTrajectory.read(babelTowerShape(), 2000, LossTrajectory.Parameters.DEFAULTS);
+        assertEquals(Phase.NOT_INTRODUCED, r.asOf(1950).phase());
+        assertEquals(Phase.FALLING, r.asOf(r.stalledFrom() - 1).phase());
+        assertEquals(-1, r.asOf(r.stalledFrom() - 1).stalledFrom());
+        assertEquals(Phase.STALLED, r.asOf(r.stalledFrom()).phase());
+        assertEquals(-1, r.asOf(r.fallingAgainFrom() - 1).fallingAgainFrom());
+        assertEquals(r, r.asOf(4000));
+    }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StageDetectorTest {
-    private final StageDetector detector = new StageDetector(StageThresholds.DEFAULTS);
+    /** The neuron/share route's mechanics on thresholds of its own (the calibrated defaults: docs/signals.md). */
+    private final StageDetector detector = new StageDetector(new StageThresholds(0.5, 0.35, 0.7, 0.5, 0.02, 3));
 
     @Test
     void walksTranslationTransitionStabilization() {
@@ -102,7 +103,7 @@ class StageDetectorTest {
         StageDetector.Outcome stalled = detector.observe(falling.state(), new StageObservation(2400, 0.9, 0.1, 0.1, 0.3,
                 loss(LossTrajectory.Phase.STALLED, 2400, -1)));
         assertEquals(Stage.TRANSITION, stalled.change().to());
-        assertTrue(stalled.change().reason().contains("stalled or rose from step 2400 after falling 50.0% from α=4.000"),
+        assertTrue(stalled.change().reason().contains("stalled or rose from step 2400 (α=4.000 at its introduction, step 2000"),
                 stalled.change().reason());
         StageDetector.Outcome stillStalled = detector.observe(stalled.state(), new StageObservation(2500, 0.9, 0.1, 0.1,
                 0.3, loss(LossTrajectory.Phase.STALLED, 2400, -1)));
