@@ -113,7 +113,8 @@ public final class Policies {
         public static final PolicyParam STAGE_PATIENCE = PolicyParam.integer("stagePatience", STAGES.patience(), 1,
                 "offline stage fallback: consecutive observations a change needs");
         public static final PolicyParam STAGE_MIN_DROP = PolicyParam.number("stageMinDrop", STAGES.minDrop(), 0, 1,
-                "offline stage fallback: least loss drop, as a share of the initial loss, before Transition");
+                "offline stage fallback: least loss drop, as a share of the loss at the language's introduction "
+                        + "(its weight in force first above 0; the backtest reports it), before Transition");
         static final Spec SPEC = new Spec(BabelTowerPolicy.NAME, List.of(REDUCTION, PRIMARY_FLOOR, SIGNAL, EMA,
                 STAGE_TRANSITION_BELOW, STAGE_STABLE_ABOVE, STAGE_PATIENCE, STAGE_MIN_DROP));
 
