@@ -166,7 +166,7 @@ class PoisonRecordsIT {
                 new Case(Topics.ACTIVATION_STATS, stats(1, counts), stats(1, negative), List.of(SPECIALIZATION)),
                 new Case(Topics.WORKING_LANGUAGE, reading, reading(7), List.of(SPECIALIZATION)),
                 new Case(Topics.EVAL_RESULTS, eval, eval(Double.NaN), both),
-                new Case(Topics.TRAIN_STEPS, step(0), step(3), List.of(REWEIGHTING)),
+                new Case(Topics.TRAIN_STEPS, step(0), step(3), both),
                 new Case(Topics.STAGE_CHANGES, stage(10), stage(-1), List.of(REWEIGHTING)));
     }
 
