@@ -65,6 +65,14 @@ public final class SpecializationApp implements StreamsApp {
      */
     public static final String ACTIVATION_REPARTITION = "layer-pieces-by-run";
 
+    /**
+     * Record cache per stream thread unless configured: room for the pending rank sums and the
+     * merged counts of two open 7B-shaped windows (32 layers x 352 KB each, twice), so a sum that
+     * is complete within a commit interval never reaches a changelog; Kafka's 10 MB default would
+     * evict, and so write, them as they grow.
+     */
+    public static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
+
     private final StreamsLifecycle lifecycle;
     private final SpecializationHttpServer http;
 
@@ -145,6 +153,7 @@ public final class SpecializationApp implements StreamsApp {
         }
         Properties props = new Properties();
         props.putAll(streamsConfig);
+        props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, CACHE_MAX_BYTES);
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, server.hostInfo().host() + ":" + server.hostInfo().port());
         KafkaStreams streams;
         try {
