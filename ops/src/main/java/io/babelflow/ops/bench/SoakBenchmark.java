@@ -100,7 +100,8 @@ public final class SoakBenchmark {
         try (SpecializationApp specialization = SpecializationApp.start(props(client, groups.get("specialization"),
                 state, overrides), SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN),
                 new InetSocketAddress("127.0.0.1", 0));
-             ReweightingApp reweighting = ReweightingApp.start(props(client, groups.get("reweighting"), state, overrides),
+             ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(client.bootstrapServers(),
+                     groups.get("reweighting"), state.resolve("reweighting").toString(), overrides),
                      ReweightingConfig.DEFAULTS);
              Observatory observatory = Observatory.start(props(client, groups.get("observatory"), state, overrides),
                      new InetSocketAddress("127.0.0.1", 0), Duration.ofHours(1))) {
@@ -163,7 +164,8 @@ public final class SoakBenchmark {
                 latencies.sort(null);
                 Map<String, String> all = new java.util.LinkedHashMap<>(settings);
                 all.put("apps", "specialization (TRAIN windows), reweighting, observatory in this JVM; "
-                        + "exactly_once_v2, commit " + specializationCommit(overrides) + " ms, one stream thread each");
+                        + "exactly_once_v2, commit " + specializationCommit(overrides) + " ms (reweighting "
+                        + ReweightingApp.COMMIT_INTERVAL_MS + " ms), one stream thread each");
                 all.put("steered run", String.format("%.0f steps/s, schedule policy every=1", STEERED_STEPS_PER_SECOND));
                 all.put("pacing", shape.stepsPerSecond() == 0 ? "by the specialization app's output, at most " + lead
                         + " windows ahead" : shape.stepsPerSecond() + " steps/s");

@@ -35,7 +35,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class SoakSamples implements AutoCloseable {
     public record Sample(double seconds, long stepsSent, long payloadBytesSent, long windowsOut, Map<String, Long> lag,
-            long heapBytes, long rssBytes) {
+            long heapBytes, long heapAfterGcBytes, long rssBytes) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +58,8 @@ public final class SoakSamples implements AutoCloseable {
                 Sample s = sample();
                 samples.add(s);
                 log.accept(String.format("soak %5.0f s: %d steps sent (%.0f MB), %d windows out, lag %s, heap %d MB,"
-                        + " RSS %d MB", s.seconds(), s.stepsSent(), s.payloadBytesSent() / 1e6, s.windowsOut(), s.lag(),
-                        s.heapBytes() >> 20, s.rssBytes() >> 20));
+                        + " after GC %d MB, RSS %d MB", s.seconds(), s.stepsSent(), s.payloadBytesSent() / 1e6, s.windowsOut(),
+                        s.lag(), s.heapBytes() >> 20, s.heapAfterGcBytes() >> 20, s.rssBytes() >> 20));
                 try {
                     Thread.sleep(every.toMillis());
                 } catch (InterruptedException e) {
@@ -94,7 +94,7 @@ public final class SoakSamples implements AutoCloseable {
         Map<String, Long> lag = new TreeMap<>();
         groups.forEach((app, group) -> lag.put(app, lag(group)));
         return new Sample((System.nanoTime() - t0) / 1e9, stepsSent.get(), bytesSent.get(), windowsOut.get(), lag,
-                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rss());
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), heapAfterGc(), rss());
     }
 
     /** Records behind over every partition the group has committed; -1 when the broker does not answer. */
@@ -115,6 +115,13 @@ public final class SoakSamples implements AutoCloseable {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /** Heap live after the last collection of each heap pool: what the heap holds, without garbage not yet collected. */
+    static long heapAfterGc() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null)
+                .mapToLong(p -> p.getCollectionUsage().getUsed()).sum();
     }
 
     /** This process's resident set (Linux), or -1 elsewhere. */
@@ -155,7 +162,8 @@ public final class SoakSamples implements AutoCloseable {
         for (Sample s : all) {
             double m = s.seconds() / 60;
             s.lag().forEach((app, n) -> lag.add(app, m, n < 0 ? Double.NaN : n));
-            memory.add("heap used", m, s.heapBytes() / 1e6).add("RSS", m, s.rssBytes() / 1e6);
+            memory.add("heap used", m, s.heapBytes() / 1e6).add("heap after GC", m, s.heapAfterGcBytes() / 1e6)
+                    .add("RSS", m, s.rssBytes() / 1e6);
         }
         perMinute(all).forEach((minute, mbps) -> rate.add("sent", minute + 1, mbps));
         lag.writePng(dir.resolve("soak-lag.png"), 900, 450);

@@ -88,8 +88,10 @@ public final class SoakCommand implements Callable<Integer> {
             long last = s.get(s.size() - 1).lag().get(app);
             lines.add(String.format("lag %s: max %d records, at the end %d", app, max, last));
         }
-        lines.add(String.format("memory: heap max %d MB, RSS first %d MB, max %d MB, last %d MB",
-                s.stream().mapToLong(SoakSamples.Sample::heapBytes).max().orElse(0) >> 20,
+        lines.add(String.format("memory: heap max %d MB, after GC max %d MB, last %d MB; RSS first %d MB, max %d MB,"
+                        + " last %d MB", s.stream().mapToLong(SoakSamples.Sample::heapBytes).max().orElse(0) >> 20,
+                s.stream().mapToLong(SoakSamples.Sample::heapAfterGcBytes).max().orElse(0) >> 20,
+                s.isEmpty() ? 0 : s.get(s.size() - 1).heapAfterGcBytes() >> 20,
                 s.isEmpty() ? 0 : s.get(0).rssBytes() >> 20,
                 s.stream().mapToLong(SoakSamples.Sample::rssBytes).max().orElse(0) >> 20,
                 s.isEmpty() ? 0 : s.get(s.size() - 1).rssBytes() >> 20));
