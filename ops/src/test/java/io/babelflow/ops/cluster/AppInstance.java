@@ -73,7 +73,8 @@ final class AppInstance implements AutoCloseable {
                 cluster.bootstrapServers(), "--client-config", clientConfig.toString(),
                 "--state-dir", dir.resolve("state-" + name).toString(), "--replication-factor", "3"));
         if (app == App.SPECIALIZATION) {
-            args.addAll(List.of("--http-port", String.valueOf(httpPort)));
+            // the load generator and the tiny trainer publish training statistics; the app's default is HELDOUT
+            args.addAll(List.of("--http-port", String.valueOf(httpPort), "--stats-source", "TRAIN"));
         }
         ChildJvm jvm = ChildJvm.start(name, List.of("-Xmx512m"), BabelFlow.class.getName(), args,
                 dir.resolve(name + ".log"));
