@@ -9,7 +9,6 @@ import io.babelflow.producers.control.MixtureControl;
 import io.babelflow.producers.control.MixtureTarget;
 import io.babelflow.producers.telemetry.KafkaTelemetrySink;
 import io.babelflow.schemas.ClientConfig;
-import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ public final class FeedbackLatencyBenchmark {
         Map<String, Object> overrides = new java.util.HashMap<>(client.overrides());
         overrides.putAll(streamsOverrides);
         // a group of its own per measurement, so one round's members and offsets never meet the next's
-        var props = StreamsDefaults.base(client.bootstrapServers(), "babelflow-feedback-bench-" + runId,
+        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), "babelflow-feedback-bench-" + runId,
                 state.toString(), overrides);
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
                 KafkaTelemetrySink sink = new KafkaTelemetrySink(client, state.resolve("spool"))) {

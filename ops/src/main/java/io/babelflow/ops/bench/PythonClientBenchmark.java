@@ -3,7 +3,6 @@ package io.babelflow.ops.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.babelflow.schemas.ClientConfig;
-import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import java.io.BufferedReader;
@@ -48,7 +47,7 @@ public final class PythonClientBenchmark {
                   policy: schedule
                   params: {phases: "0:python=1.0,go=0.0;%d:python=0.5,go=0.5", curve: linear, every: "1"}
                 """.formatted(steps)));
-        var props = StreamsDefaults.base(client.bootstrapServers(), "babelflow-python-bench", work.resolve("state").toString(),
+        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), "babelflow-python-bench", work.resolve("state").toString(),
                 client.overrides());
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS)) {
             while (app.streams().state() != KafkaStreams.State.RUNNING) {

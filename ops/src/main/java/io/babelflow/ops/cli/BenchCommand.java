@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
         subcommands = {BenchCommand.Producer.class, BenchCommand.Telemetry.class, BenchCommand.Feedback.class,
                 BenchCommand.Specialization.class, BenchCommand.Lape.class, BenchCommand.Python.class,
-                BenchCommand.Trainer.class, BenchCommand.Observatory.class})
+                BenchCommand.Trainer.class, BenchCommand.Observatory.class, SoakCommand.class, BenchAllCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

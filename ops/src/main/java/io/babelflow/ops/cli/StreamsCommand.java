@@ -214,7 +214,7 @@ public final class StreamsCommand implements Runnable {
             TopicProvisioner.ensureTopics(client, (short) app.replicationFactor);
             String appId = app.applicationId != null ? app.applicationId : ReweightingApp.DEFAULT_APPLICATION_ID;
             System.out.printf("reweighting app %s on %s%n", appId, client.bootstrapServers());
-            Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, app.stateDir(appId),
+            Properties props = ReweightingApp.streamsConfig(client.bootstrapServers(), appId, app.stateDir(appId),
                     app.extra(client, appId));
             metrics.run("reweighting", () -> ReweightingApp.start(props, config), ReweightingApp::streams);
             return 0;

@@ -103,7 +103,7 @@ public final class Demo {
             try (SpecializationApp specialization = SpecializationApp.start(StreamsDefaults.base(bootstrap,
                     "babelflow-demo-specialization", state.resolve("specialization").toString(), Map.of()),
                     DEMO_SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
-                    ReweightingApp reweighting = ReweightingApp.start(StreamsDefaults.base(bootstrap,
+                    ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(bootstrap,
                             "babelflow-demo-reweighting", state.resolve("reweighting").toString(), Map.of()),
                             ReweightingConfig.DEFAULTS)) {
                 observatory.watch("specialization", specialization.streams()).watch("reweighting", reweighting.streams());

@@ -55,7 +55,7 @@ public final class ExperimentRunner implements AutoCloseable {
         this.specialization = SpecializationApp.start(StreamsDefaults.base(broker.bootstrapServers(),
                 "babelflow-experiment-specialization", state.resolve("specialization").toString(), Map.of()),
                 SPECIALIZATION, new InetSocketAddress("127.0.0.1", 0));
-        this.reweighting = ReweightingApp.start(StreamsDefaults.base(broker.bootstrapServers(),
+        this.reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(broker.bootstrapServers(),
                 "babelflow-experiment-reweighting", state.resolve("reweighting").toString(), Map.of()),
                 ReweightingConfig.DEFAULTS);
         awaitRunning(specialization.streams());

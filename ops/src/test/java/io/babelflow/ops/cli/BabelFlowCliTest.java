@@ -30,6 +30,16 @@ class BabelFlowCliTest {
     }
 
     @Test
+    void soakRefusesBadSettingsInOneLineBeforeAnyBrokerStarts() {
+        for (String[] args : new String[][] {{"bench", "soak", "--minutes", "0"}, {"bench", "soak", "--ranks", "0"}}) {
+            Run r = run(args);
+            assertEquals(2, r.exitCode(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(args[2]), r.err());
+        }
+    }
+
+    @Test
     void unknownOptionExitsTwoNamingIt() {
         Run r = run("broker", "--prot", "9092");
         assertEquals(2, r.exitCode());

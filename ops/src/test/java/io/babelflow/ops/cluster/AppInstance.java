@@ -46,7 +46,10 @@ final class AppInstance implements AutoCloseable {
      * docs/cluster.md recommends for apps whose results a trainer waits for.
      */
     static final Map<String, String> CLIENT_CONFIG = Map.of("session.timeout.ms", "10000",
-            "heartbeat.interval.ms", "2000");
+            "heartbeat.interval.ms", "2000",
+            // six instances starting at once on a loaded 2-core machine: the CLI's topic check
+            // (admin listTopics) timed out after its 30 s and one instance exited before it began
+            "default.api.timeout.ms", "120000");
 
     final String name;
     final App app;
@@ -70,7 +73,8 @@ final class AppInstance implements AutoCloseable {
                 cluster.bootstrapServers(), "--client-config", clientConfig.toString(),
                 "--state-dir", dir.resolve("state-" + name).toString(), "--replication-factor", "3"));
         if (app == App.SPECIALIZATION) {
-            args.addAll(List.of("--http-port", String.valueOf(httpPort)));
+            // the load generator and the tiny trainer publish training statistics; the app's default is HELDOUT
+            args.addAll(List.of("--http-port", String.valueOf(httpPort), "--stats-source", "TRAIN"));
         }
         ChildJvm jvm = ChildJvm.start(name, List.of("-Xmx512m"), BabelFlow.class.getName(), args,
                 dir.resolve(name + ".log"));

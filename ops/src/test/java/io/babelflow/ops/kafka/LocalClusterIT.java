@@ -32,7 +32,8 @@ class LocalClusterIT {
     @Test
     void threeNodesSurviveOneKilledAndItRejoins() throws Exception {
         ProcessHandle[] nodes = new ProcessHandle[3];
-        try (LocalCluster cluster = LocalCluster.start(3, dir, 0, Duration.ofSeconds(180))) {
+        // 221 s to start seen at a load average of 40 (other sessions on the 2 cores)
+        try (LocalCluster cluster = LocalCluster.start(3, dir, 0, Duration.ofSeconds(420))) {
             for (int id = 1; id <= 3; id++) {
                 nodes[id - 1] = cluster.node(id).process().toHandle();
                 assertEquals(String.valueOf(cluster.node(id).pid()), Files.readString(dir.resolve("node-" + id + ".pid")).strip());
@@ -55,7 +56,7 @@ class LocalClusterIT {
                 cluster.kill(2);
                 assertFalse(cluster.node(2).alive());
                 send(producer, topic, 100, 200); // two of three replicas in sync: acks=all still succeeds
-                cluster.restart(2, Duration.ofSeconds(180));
+                cluster.restart(2, Duration.ofSeconds(420));
                 cluster.awaitInSync(List.of(topic), Duration.ofSeconds(120));
                 send(producer, topic, 200, 300);
             }

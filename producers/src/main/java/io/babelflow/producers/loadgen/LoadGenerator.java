@@ -53,6 +53,18 @@ public final class LoadGenerator {
 
     /** Sends the whole run through {@code producer}, pacing steps when stepsPerSecond > 0. */
     public Result run(Producer<byte[], byte[]> producer, Consumer<String> progress) throws InterruptedException {
+        return run(producer, progress, step -> true);
+    }
+
+    /** Asked before each step; may wait (a consumer's back-pressure) or return false to end the run there. */
+    @FunctionalInterface
+    public interface StepGate {
+        boolean beforeStep(long step) throws InterruptedException;
+    }
+
+    /** As {@link #run(Producer, Consumer)}, each step first passing {@code gate}; the run ends early when it says so. */
+    public Result run(Producer<byte[], byte[]> producer, Consumer<String> progress, StepGate gate)
+            throws InterruptedException {
         AtomicLong records = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -71,7 +83,12 @@ public final class LoadGenerator {
         for (int rank = 0; rank < shape.ranks(); rank++) {
             send.accept(runStarted(rank));
         }
+        long lastStep = shape.steps() - 1;
         for (long step = 0; step < shape.steps(); step++) {
+            if (!gate.beforeStep(step)) {
+                lastStep = step - 1;
+                break;
+            }
             for (int rank = 0; rank < shape.ranks(); rank++) {
                 send.accept(trainStep(rank, step));
                 if ((step + 1) % shape.statsEvery() == 0) {
@@ -93,7 +110,7 @@ public final class LoadGenerator {
         }
         for (int rank = 0; rank < shape.ranks(); rank++) {
             send.accept(RunEnded.newBuilder().setRunId(shape.runId()).setRank(rank).setSequence(sequences[rank]++)
-                    .setEndedAt(Instant.now()).setLastStep(shape.steps() - 1).setReason("completed").build());
+                    .setEndedAt(Instant.now()).setLastStep(lastStep).setReason("completed").build());
         }
         producer.flush();
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -49,17 +49,21 @@ public final class TrainerBenchmark {
     private TrainerBenchmark() {
     }
 
+    /** The figures: steps/s with statistics off and on (K = 10), and the statistics' direct share of a step. */
+    public record Result(double stepsPerSecondOff, double stepsPerSecondOn, double statisticsPercent) {
+    }
+
     /** Runs the measurements, printing settings and figures to {@code out}; {@code corpusDir} null = synthetic. */
-    public static void run(int steps, Path corpusDir, Consumer<String> out) throws IOException {
+    public static Result run(int steps, Path corpusDir, Consumer<String> out) throws IOException {
         Path work = Files.createTempDirectory("babelflow-bench");
         try {
-            measure(steps, corpusDir != null ? corpusDir : syntheticCorpus(work.resolve("corpus")), work, out);
+            return measure(steps, corpusDir != null ? corpusDir : syntheticCorpus(work.resolve("corpus")), work, out);
         } finally {
             deleteRecursively(work);
         }
     }
 
-    private static void measure(int steps, Path corpus, Path work, Consumer<String> out) throws IOException {
+    private static Result measure(int steps, Path corpus, Path work, Consumer<String> out) throws IOException {
         List<String> languages = PreparedCorpus.open(corpus).languageIds().subList(0, 2);
         out.accept(String.format("model %s, batch %d, %d steps per run, libtorch threads %s", MODEL.describe(), BATCH,
                 steps, System.getProperty("ai.djl.pytorch.num_threads", "default")));
@@ -84,6 +88,7 @@ public final class TrainerBenchmark {
                 + "= %.2f%% of step time", direct[0] * 1e3, direct[1] * 1e3, direct[2] * 1e3, STATS_EVERY,
                 100 * (direct[1] + direct[2] / STATS_EVERY) / direct[0]));
         out.accept(String.format("peak RSS %s", peakRss()));
+        return new Result(1 / stepOff, 1 / stepOn, 100 * (direct[1] + direct[2] / STATS_EVERY) / direct[0]);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -157,7 +162,8 @@ public final class TrainerBenchmark {
         return new double[] {median(step), median(accumulate), median(drain)};
     }
 
-    private static Path syntheticCorpus(Path dir) throws IOException {
+    /** A prepared two-language corpus of synthetic text in {@code dir} (throughput does not depend on the text). */
+    public static Path syntheticCorpus(Path dir) throws IOException {
         String[][] vocab = {
             {"def", "return", "self", "import", "for", "in", "if", "else:", "print(", "):", "None", "x", "y", "=", "\n    "},
             {"func", "return", "err", "nil", "for", "range", "if", "else", "fmt.Println(", ")", "{", "}", ":=", "x", "\n\t"},
