@@ -131,8 +131,9 @@ class ClusterFaultsIT {
     @Test
     @Order(3)
     void anInstanceOfEachAppKilledIsTakenOverWithoutLossOrRepeat() throws Exception {
-        // a longer trainer run, so it is still sending steps (and the app updates) when its owner dies
-        Traffic second = Traffic.start(cluster.client(), dir, "instance-kill", 400, 10.0, 400);
+        // a longer trainer run, so it is still sending steps (and the app updates) when its owner dies; the loadgen
+        // runs 120 s so it is still sending windows when the kill comes after the slow trainer's third update
+        Traffic second = Traffic.start(cluster.client(), dir, "instance-kill", 1200, 10.0, 400);
         second.awaitLoadgenSteps(100, watch);
         second.awaitMixtureVersions(3, watch);
         String specOwner = AppInstance.owner(admin, App.SPECIALIZATION, runPartition(Topics.RUNS.name(),
