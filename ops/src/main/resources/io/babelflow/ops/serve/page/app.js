@@ -2,27 +2,34 @@
 "use strict";
 (() => {
   const $ = id => document.getElementById(id);
-  const MAX_BUCKETS = 512; // as the server's Downsampling: a live series stays bounded too
   const state = {
     runs: [], open: null, compare: new Set(), data: new Map(), xMode: "step", smoothing: 0.6,
     neuronLang: null, wlLang: null, health: null, updates: 0, lastUpdate: null, source: null,
   };
-  window.BF_STATE = state; // read by the browser test and the page-load benchmark
 
   const charts = {
     loss: new BF.Chart($("chart-loss"), 280), mixture: new BF.Chart($("chart-mixture"), 230),
     transfer: new BF.Chart($("chart-transfer"), 220), wl: new BF.Chart($("chart-wl"), 220),
   };
+  window.BF_STATE = state; // read by the browser test and the page-load benchmark
+  window.BF_CHARTS = charts;
 
   // ---------- data ----------
+  const { addPoint, addCumulative } = BFSeries;
+  const xMapper = run => BFSeries.xMapper(run, state.xMode);
   const api = path => fetch(path).then(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.error || r.status))));
   const enc = encodeURIComponent;
 
   async function loadRun(runId) {
     const [detail, ...parts] = await Promise.all([api(`/api/runs/${enc(runId)}`),
       ...["loss/", "tokens/", "time", "mixture/", "transfer/"].map(p => api(`/api/runs/${enc(runId)}/series?prefix=${enc(p)}`))]);
-    const run = { view: detail.run, events: detail.events, layers: detail.layers, series: new Map() };
+    const run = { view: detail.run, events: detail.events, layers: detail.layers, series: new Map(), parent: null };
     parts.flat().forEach(s => run.series.set(s.name, s));
+    const fork = detail.run.fork;
+    if (fork) { // a fork is drawn over its parent's training up to the fork step
+      const parent = await api(`/api/runs/${enc(fork.parentRunId)}/series?prefix=${enc("loss/train/")}`).catch(() => null);
+      if (parent) run.parent = { runId: fork.parentRunId, step: fork.step, series: new Map(parent.map(s => [s.name, s])) };
+    }
     state.data.set(runId, run);
     return run;
   }
@@ -34,44 +41,6 @@
     const list = await api(`/api/runs/${enc(runId)}/series?prefix=${enc(prefix)}&fields=mean,count,last,lastX`);
     list.forEach(s => run.series.set(s.name, s));
     (run.loaded = run.loaded || {})[prefix] = true;
-  }
-
-  /** One live point into a series, bucketed like the server does (min, max, mean, last; width doubles when full). */
-  function addPoint(run, name, x, v) {
-    let s = run.series.get(name);
-    if (!s) { s = { name, width: 1, x: [], min: [], max: [], mean: [], last: [], lastX: [], count: [], nonFinite: [] }; run.series.set(name, s); }
-    while (x >= MAX_BUCKETS * s.width) regrid(s, s.width * 2);
-    const start = Math.floor(x / s.width) * s.width;
-    const i = s.x.length - 1;
-    const finite = v != null && isFinite(v);
-    if (i >= 0 && s.x[i] === start) {
-      if (finite) {
-        const n = s.count[i];
-        s.min[i] = n ? Math.min(s.min[i], v) : v; s.max[i] = n ? Math.max(s.max[i], v) : v;
-        s.mean[i] = n ? (s.mean[i] * n + v) / (n + 1) : v; s.count[i] = n + 1;
-      } else s.nonFinite[i]++;
-      if (x >= s.lastX[i]) { s.lastX[i] = x; s.last[i] = finite ? v : null; }
-    } else if (i < 0 || start > s.x[i]) {
-      s.x.push(start); s.min.push(finite ? v : null); s.max.push(finite ? v : null); s.mean.push(finite ? v : null);
-      s.last.push(finite ? v : null); s.lastX.push(x); s.count.push(finite ? 1 : 0); s.nonFinite.push(finite ? 0 : 1);
-    } // an older bucket: the next reload shows it
-  }
-
-  function regrid(s, width) {
-    const out = { x: [], min: [], max: [], mean: [], last: [], lastX: [], count: [], nonFinite: [] };
-    for (let i = 0; i < s.x.length; i++) {
-      const start = Math.floor(s.x[i] / width) * width, j = out.x.length - 1;
-      if (j >= 0 && out.x[j] === start) {
-        const n = out.count[j], m = s.count[i];
-        if (m) {
-          out.min[j] = n ? Math.min(out.min[j], s.min[i]) : s.min[i]; out.max[j] = n ? Math.max(out.max[j], s.max[i]) : s.max[i];
-          out.mean[j] = n ? (out.mean[j] * n + s.mean[i] * m) / (n + m) : s.mean[i]; out.count[j] = n + m;
-        }
-        out.nonFinite[j] += s.nonFinite[i];
-        if (s.lastX[i] >= out.lastX[j]) { out.lastX[j] = s.lastX[i]; out.last[j] = s.last[i]; }
-      } else for (const k of Object.keys(out)) out[k].push(k === "x" ? start : s[k][i]);
-    }
-    Object.assign(s, out, { width });
   }
 
   function applyUpdate(u) {
@@ -104,29 +73,6 @@
       case "mixture": case "stage": run.events.push(d); break;
     }
     scheduleRender();
-  }
-
-  function addCumulative(run, name, x, delta) {
-    const s = run.series.get(name);
-    const before = s && s.last.length ? s.last[s.last.length - 1] || 0 : 0;
-    addPoint(run, name, x, before + delta);
-  }
-
-  // ---------- x axis ----------
-  function xMapper(run) {
-    if (state.xMode === "step") return x => x;
-    const s = run.series.get(state.xMode === "tokens" ? "tokens/all" : "time");
-    if (!s || !s.x.length) return x => x;
-    const xs = s.lastX, ys = s.last, t0 = state.xMode === "time" ? (run.view.startedAt || ys[0]) : 0;
-    const scale = state.xMode === "time" ? 1000 : 1;
-    return x => {
-      let lo = 0, hi = xs.length - 1;
-      if (x <= xs[0]) return (ys[0] - t0) / scale * (xs[0] ? x / xs[0] : 1);
-      if (x >= xs[hi]) return (ys[hi] - t0) / scale;
-      while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (xs[mid] <= x) lo = mid; else hi = mid; }
-      const f = (x - xs[lo]) / Math.max(1, xs[hi] - xs[lo]);
-      return (ys[lo] + (ys[hi] - ys[lo]) * f - t0) / scale;
-    };
   }
 
   // ---------- rendering ----------
@@ -163,11 +109,12 @@
       ${state.compare.size ? " · comparing with " + [...state.compare].filter(r => r !== v.runId).map(esc).join(", ") : ""}</span>`;
   }
 
-  function seriesXY(run, name, field, map) {
+  /** [xs, ys] of a series' column; {@code breaks}: no line over the steps it has no data (a train loss). */
+  function seriesXY(run, name, field, map, breaks) {
     const s = run.series.get(name);
     if (!s) return null;
     const ys = field === "smooth" ? BF.smooth(s.mean, s.count, state.smoothing) : s[field];
-    return [s.x.map(map), ys];
+    return breaks ? BFSeries.withBreaks(s, s.x.map(map), ys) : [s.x.map(map), ys];
   }
 
   function renderLoss() {
@@ -182,11 +129,12 @@
         const min = seriesXY(run, "loss/train/all", "min", map), max = seriesXY(run, "loss/train/all", "max", map);
         if (min) band = { xs: min[0], lo: min[1], hi: max[1] };
       }
+      if (ri === 0 && run.parent && !state.compare.has(run.parent.runId)) parentPrefix(run, map, langs, tables, series);
       const all = seriesXY(run, "loss/train/all", "smooth", map);
       if (all) { tables.push(all); series.push({ label: "all" + tag, color: "#1d2330", dash, width: 2 }); }
       for (const l of langsOf(run)) {
-        const t = seriesXY(run, "loss/train/" + l, "smooth", map);
-        if (t) { tables.push(t); series.push({ label: l + tag, color: BF.colorOf(l, langs), dash }); }
+        const t = seriesXY(run, "loss/train/" + l, "smooth", map, true);
+        if (t) { tables.push(t); series.push({ label: l + tag, color: BF.colorOf(l, langs), dash, breaks: true }); }
         const h = seriesXY(run, "loss/heldout/" + l, "last", map);
         if (h && ri === 0) { tables.push(h); series.push({ label: l + " held-out", color: BF.colorOf(l, langs), dash: [1, 4], width: 1.2, points: true }); }
       }
@@ -196,6 +144,19 @@
     const key = "loss|" + state.xMode + "|" + series.map(s => s.label).join(",");
     charts.loss.update({ key, data, series, band, xMode: state.xMode, yLabel: "loss (nats/token)" });
     document.body.dataset.lossPoints = data[0].length;
+  }
+
+  /** The parent's train loss up to the fork step, pale, first so the fork's own lines are drawn over it. */
+  function parentPrefix(run, map, langs, tables, series) {
+    const p = run.parent, tag = ` · ${p.runId} ≤ ${p.step}`;
+    for (const l of ["all", ...langsOf(run)]) {
+      const t = seriesXY({ series: p.series }, "loss/train/" + l, "smooth", map);
+      if (!t) continue;
+      const keep = t[0].map((_, i) => i).filter(i => p.series.get("loss/train/" + l).x[i] <= p.step);
+      if (!keep.length) continue;
+      tables.push([keep.map(i => t[0][i]), keep.map(i => t[1][i])]);
+      series.push({ label: (l === "all" ? "all" : l) + tag, color: BF.colorOf(l, langs) + "66", width: 1.4, parent: true });
+    }
   }
 
   function renderMixture(run) {
@@ -210,8 +171,11 @@
     });
     const cum = []; let acc = xs.map(() => 0);
     raw.forEach(r => { acc = acc.map((a, i) => a + (r[i] || 0)); cum.push(acc); });
-    const data = [xs.map(map), ...cum];
-    const series = langs.map((l, i) => ({ label: l, color: BF.colorOf(l, langs), width: 1, fill: i === 0 ? BF.colorOf(l, langs) + "cc" : undefined }));
+    // weights in force hold from a bucket's start to the next one (stepped), the last up to the last step trained
+    const end = base.lastX[base.lastX.length - 1], cols = end > xs[xs.length - 1] ? [...xs, end] : xs;
+    const data = [cols.map(map), ...cum.map(c => cols.length > xs.length ? [...c, c[c.length - 1]] : c)];
+    const series = langs.map((l, i) => ({ label: l, color: BF.colorOf(l, langs), width: 1, stepped: true,
+      fill: i === 0 ? BF.colorOf(l, langs) + "cc" : undefined }));
     const bands = langs.slice(1).map((l, i) => ({ series: [i + 2, i + 1], fill: BF.colorOf(l, langs) + "cc" }));
     const markers = run.events.filter(e => e.kind === "mixture");
     const stages = stageSegments(run);
@@ -223,7 +187,7 @@
     charts.mixture.update({ key: "mix|" + state.xMode + "|" + langs.join(",") + "|" + markers.length + "|" + stages.length,
       data, series, bands, hooks, xMode: state.xMode, yLabel: "weight", yRange: [0, 1], yPercent: true });
     renderStages(run, map);
-    document.body.dataset.mixturePoints = xs.length;
+    document.body.dataset.mixturePoints = cols.length;
   }
 
   /** Per new language: [{from, to, stage}] in steps, from its stage changes up to the run's last step. */
@@ -372,7 +336,8 @@
       <input type="checkbox" title="compare" ${state.compare.has(r.runId) ? "checked" : ""}>
       <span class="name" title="${esc(r.runId)}">${esc(r.runId)}</span>
       <span class="meta"><span class="badge ${r.state}">${r.state}</span>${esc(r.policy || "–")} · ${(r.languages || []).map(l => esc(l.id)).join(", ")}</span>
-      <span class="meta">step ${r.lastStep} · ${age(r.lastTime || r.startedAt)} ago</span></li>`).join("");
+      <span class="meta">step ${r.lastStep} · ${age(r.lastTime || r.startedAt)} ago</span>
+      ${r.fork ? `<span class="meta fork">fork of <b>${esc(r.fork.parentRunId)}</b> at step ${r.fork.step}</span>` : ""}</li>`).join("");
     el.querySelectorAll("li[data-run]").forEach(li => {
       const id = li.dataset.run;
       li.querySelector("input").onclick = e => { e.stopPropagation(); toggleCompare(id, e.target.checked); };
@@ -405,7 +370,9 @@
     listen();
     render();
     document.body.dataset.loaded = id;
-    if (!document.body.dataset.firstPaint) document.body.dataset.firstPaint = Math.round(performance.now());
+    if (!document.body.dataset.firstPaint) { // navigation start → every chart drawn, for the page-load benchmark
+      document.body.dataset.firstPaint = Math.round(performance.mark("bf:charts-drawn").startTime);
+    }
   }
 
   async function toggleCompare(id, on) {

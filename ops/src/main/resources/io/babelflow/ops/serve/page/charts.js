@@ -65,7 +65,8 @@ const BF = (() => {
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false }, points: { size: 5 } },
         series: [{ label: spec.xMode, value: (u, v) => v == null ? "–" : xfmt(v) }].concat(spec.series.map(s => ({
-          label: s.label, stroke: s.color, width: s.width || 1.6, dash: s.dash || [], fill: s.fill, spanGaps: true,
+          label: s.label, stroke: s.color, width: s.width || 1.6, dash: s.dash || [], fill: s.fill, spanGaps: !s.breaks,
+          paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
           show: s.show !== false, points: { show: s.points || false, size: 4, fill: s.color },
           value: (u, v) => v == null ? "–" : (spec.yPercent ? (v * 100).toFixed(1) + "%" : fmtNum(v)),
         }))),
