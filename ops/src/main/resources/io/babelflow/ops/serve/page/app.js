@@ -11,11 +11,11 @@
     loss: new BF.Chart($("chart-loss"), 280), mixture: new BF.Chart($("chart-mixture"), 230),
     transfer: new BF.Chart($("chart-transfer"), 220), wl: new BF.Chart($("chart-wl"), 220),
   };
-  window.BF_STATE = state; // read by the browser test and the page-load benchmark
-  window.BF_CHARTS = charts;
+  Object.assign(window, { BF_STATE: state, BF_CHARTS: charts }); // read by the browser tests and the page-load benchmark
 
   // ---------- data ----------
   const { addPoint, addCumulative } = BFSeries;
+  const esc = BF.esc;
   const xMapper = run => BFSeries.xMapper(run, state.xMode);
   const api = path => fetch(path).then(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.error || r.status))));
   const enc = encodeURIComponent;
@@ -180,8 +180,8 @@
     const markers = run.events.filter(e => e.kind === "mixture");
     const stages = stageSegments(run);
     const hooks = {
-      drawClear: [u => drawStageBands(u, stages, map)],
-      draw: [u => drawMarkers(u, markers, map)],
+      drawClear: [u => BF.drawStageBands(u, stages, map)],
+      draw: [u => BF.drawMarkers(u, markers, map)],
       setCursor: [u => markerTooltip(u, markers, map)],
     };
     charts.mixture.update({ key: "mix|" + state.xMode + "|" + langs.join(",") + "|" + markers.length + "|" + stages.length,
@@ -198,30 +198,6 @@
       changes.forEach((c, i) => out.push({ language: l, from: c.step, to: i + 1 < changes.length ? changes[i + 1].step : run.view.lastStep, stage: c.to, reason: c.reason }));
     }
     return out;
-  }
-
-  function drawStageBands(u, segments, map) {
-    const langs = [...new Set(segments.map(s => s.language))];
-    const g = u.ctx, { left, top, width, height } = u.bbox, strip = 7 * devicePixelRatio;
-    g.save();
-    segments.forEach(s => {
-      const i = langs.indexOf(s.language);
-      const xa = Math.max(left, u.valToPos(map(s.from), "x", true)), xb = Math.min(left + width, u.valToPos(map(s.to), "x", true));
-      g.fillStyle = BF.STAGE_COLORS[s.stage] || "#eee";
-      g.globalAlpha = 0.35; g.fillRect(xa, top, Math.max(1, xb - xa), height);
-      g.globalAlpha = 1; g.fillRect(xa, top + height - (i + 1) * strip, Math.max(1, xb - xa), strip - 1);
-    });
-    g.restore();
-  }
-
-  function drawMarkers(u, markers, map) {
-    const g = u.ctx, { top } = u.bbox, s = 5 * devicePixelRatio;
-    g.save(); g.fillStyle = "#1d2330";
-    markers.forEach(m => {
-      const x = u.valToPos(map(m.step), "x", true);
-      g.beginPath(); g.moveTo(x - s, top); g.lineTo(x + s, top); g.lineTo(x, top + s * 1.4); g.fill();
-    });
-    g.restore();
   }
 
   function markerTooltip(u, markers, map) {
@@ -250,14 +226,6 @@
       `<div class="legend-inline">${Object.entries(BF.STAGE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k.toLowerCase()}</span>`).join("")}</div>`;
   }
 
-  function tabs(el, langs, current, pick) {
-    const sig = langs.join(",") + "|" + current;
-    if (el.dataset.sig === sig) return;
-    el.dataset.sig = sig;
-    el.innerHTML = langs.map(l => `<button class="${l === current ? "on" : ""}" data-l="${esc(l)}">${esc(l)}</button>`).join("");
-    el.querySelectorAll("button").forEach(b => b.onclick = () => pick(b.dataset.l));
-  }
-
   function layerGrid(run, prefix, layers, map) {
     const per = [];
     for (let l = 0; l < layers; l++) per.push(run.series.get(prefix + l));
@@ -271,7 +239,7 @@
   function renderNeurons(run) {
     const langs = langsOf(run), layers = run.view.layers || 0, map = xMapper(run);
     if (!state.neuronLang || !langs.includes(state.neuronLang)) state.neuronLang = newLangsOf(run)[0] || langs[0];
-    tabs($("neuron-tabs"), langs, state.neuronLang, l => { state.neuronLang = l; ensureLayers(run).then(render); });
+    BF.tabs($("neuron-tabs"), langs, state.neuronLang, l => { state.neuronLang = l; ensureLayers(run).then(render); });
     const grid = layerGrid(run, `neurons/specific/${state.neuronLang}/`, layers, map);
     const max = grid ? Math.max(1, ...grid.values.flat().filter(v => v != null)) : 1;
     BF.heatmap($("heat-neurons"), grid ? { ...grid, rows: layers, max, rampName: "count", xMode: state.xMode } : { xs: [], rows: 0 });
@@ -295,7 +263,7 @@
   function renderWorkingLanguage(run) {
     const langs = langsOf(run), nl = newLangsOf(run), layers = run.view.layers || 0, map = xMapper(run);
     if (!state.wlLang || !nl.includes(state.wlLang)) state.wlLang = nl[0];
-    tabs($("wl-tabs"), nl, state.wlLang, l => { state.wlLang = l; ensureLayers(run).then(render); });
+    BF.tabs($("wl-tabs"), nl, state.wlLang, l => { state.wlLang = l; ensureLayers(run).then(render); });
     const grid = state.wlLang ? layerGrid(run, `wl/${state.wlLang}/`, layers, map) : null;
     BF.heatmap($("heat-wl"), grid ? { ...grid, rows: layers, max: 1, rampName: "share", xMode: state.xMode } : { xs: [], rows: 0 });
     document.body.dataset.wlCells = grid ? grid.values.flat().filter(v => v != null).length : 0;
@@ -350,8 +318,6 @@
     const s = Math.max(0, (Date.now() - t) / 1000);
     return s < 90 ? Math.round(s) + " s" : s < 5400 ? Math.round(s / 60) + " min" : (s / 3600).toFixed(1) + " h";
   }
-
-  const esc = s => String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 
   // ---------- navigation and live updates ----------
   async function ensureLayers(run) {
