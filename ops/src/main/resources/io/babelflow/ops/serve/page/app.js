@@ -150,12 +150,11 @@
   function parentPrefix(run, map, langs, tables, series) {
     const p = run.parent, tag = ` · ${p.runId} ≤ ${p.step}`;
     for (const l of ["all", ...langsOf(run)]) {
-      const t = seriesXY({ series: p.series }, "loss/train/" + l, "smooth", map);
-      if (!t) continue;
-      const keep = t[0].map((_, i) => i).filter(i => p.series.get("loss/train/" + l).x[i] <= p.step);
-      if (!keep.length) continue;
-      tables.push([keep.map(i => t[0][i]), keep.map(i => t[1][i])]);
-      series.push({ label: (l === "all" ? "all" : l) + tag, color: BF.colorOf(l, langs) + "66", width: 1.4, parent: true });
+      const s = p.series.get("loss/train/" + l), n = s ? s.x.filter(x => x <= p.step).length : 0;
+      if (!n) continue;
+      const upTo = { width: s.width, x: s.x.slice(0, n), mean: s.mean.slice(0, n), count: s.count.slice(0, n) };
+      tables.push(BFSeries.withBreaks(upTo, upTo.x.map(map), BF.smooth(upTo.mean, upTo.count, state.smoothing)));
+      series.push({ label: l + tag, color: BF.colorOf(l, langs) + "66", width: 1.4, breaks: true });
     }
   }
 

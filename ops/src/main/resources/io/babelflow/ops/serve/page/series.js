@@ -65,17 +65,19 @@ const BFSeries = (() => {
 
   /**
    * A dense series (a point every step) with a line break where it has no data: a null after each
-   * bucket followed by a hole of more than twice the series' usual spacing (a language out of the
-   * mixture for a while). Without it a late language's line is drawn across the steps it was absent.
+   * bucket followed by a hole of more than ten times the series' usual spacing (a language out of the
+   * mixture for a while, not one a small batch missed by chance). Without it a late language's line is
+   * drawn across the steps it was absent.
    */
   function withBreaks(s, xs, ys) {
+    if (!s.x.length) return [xs, ys];
     if (s.x.length < 3) return [xs, ys];
     const gaps = s.x.slice(1).map((x, i) => x - s.x[i]).sort((a, b) => a - b);
     const usual = Math.max(s.width, gaps[gaps.length >> 1]);
     const ox = [], oy = [];
     for (let i = 0; i < xs.length; i++) {
       ox.push(xs[i]); oy.push(ys[i]);
-      if (i + 1 < xs.length && s.x[i + 1] - s.x[i] > 2 * usual) { ox.push((xs[i] + xs[i + 1]) / 2); oy.push(null); }
+      if (i + 1 < xs.length && s.x[i + 1] - s.x[i] > 10 * usual) { ox.push((xs[i] + xs[i + 1]) / 2); oy.push(null); }
     }
     return [ox, oy];
   }
