@@ -294,9 +294,10 @@ public final class BenchCommand implements Runnable {
                     var p = io.babelflow.ops.bench.ObservatoryBenchmark.pageLoad(client[0], state, steps, 8, layers, every,
                             System.out::println);
                     System.out.printf("run of %d steps, %d languages, %d layers: ingested in %.1f s; page's API calls %.0f ms"
-                                    + " (%.1f MB); stores: %d buckets in %d series, %.1f MB on disk%n", p.steps(), p.languages(),
-                            p.layers(), p.ingestSeconds(), p.apiMillis(), p.apiBytes() / 1e6, p.bucketEntries(),
-                            p.seriesEntries(), p.stateBytes() / 1e6);
+                                    + " (%.1f MB); first paint in the browser %.0f ms; stores: %d buckets in %d series, %.1f MB"
+                                    + " on disk%n", p.steps(), p.languages(), p.layers(), p.ingestSeconds(), p.apiMillis(),
+                            p.apiBytes() / 1e6, p.firstPaintMillis(), p.bucketEntries(), p.seriesEntries(),
+                            p.stateBytes() / 1e6);
                 }
                 if (!parts.contains("live")) {
                     return 0;

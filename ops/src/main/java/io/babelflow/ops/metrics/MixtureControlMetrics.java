@@ -3,6 +3,7 @@ package io.babelflow.ops.metrics;
 import io.babelflow.producers.control.MixtureControl;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.snapshots.Unit;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -20,6 +21,10 @@ public final class MixtureControlMetrics {
         CounterWithCallback.builder().name("babelflow_mixture_control_failures")
                 .help("Failed attempts to read the mixture-control topic, each retried after a backoff")
                 .labelNames("run").callback(cb -> cb.call(control.failures(), runId)).register(registry);
+        GaugeWithCallback.builder().name("babelflow_mixture_control_backoff_seconds")
+                .help("Wait before the control consumer's next attempt after a failed read (0 while it reads)")
+                .unit(Unit.SECONDS).labelNames("run").callback(cb -> cb.call(control.backoffMillis() / 1000.0, runId))
+                .register(registry);
         CounterWithCallback.builder().name("babelflow_mixture_updates_applied")
                 .help("Mixture updates the trainer applied").labelNames("run")
                 .callback(cb -> cb.call(control.applied(), runId)).register(registry);

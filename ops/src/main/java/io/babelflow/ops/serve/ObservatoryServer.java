@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * GET /api/runs/{run}            the run, its mixture and stage events, newest neuron window per layer
  * GET /api/runs/{run}/series?prefix=loss/&amp;fields=mean,count   its downsampled series, columnar
  * GET /api/health                Streams apps' state and lag, dead letters by reason, trainer telemetry
- * GET /api/events?run=A&amp;run=B    server-sent events with ids; Last-Event-ID resumes
+ * GET /api/events?run=A&amp;run=B    server-sent events with ids; Last-Event-ID resumes; any instance's runs
  * GET /metrics                   Prometheus exposition
  * </pre>
  * A run owned by another instance is fetched from it ({@code ?local=1} there); 400 for malformed
@@ -54,7 +54,6 @@ public final class ObservatoryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ObservatoryServer.class);
     private static final Pattern RUN = Pattern.compile("/api/runs/([^/]+)");
     private static final Pattern SERIES = Pattern.compile("/api/runs/([^/]+)/series");
-    private static final long HEARTBEAT_MILLIS = 10_000;
     private static final int MAX_EVENT_CLIENTS = 64;
 
     private final HttpServer server;
@@ -68,7 +67,7 @@ public final class ObservatoryServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger eventClients = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ObservatoryQueries queries;
     private volatile Supplier<Map<String, Object>> health = Map::of;
-    private volatile EventHub hub;
+    private volatile EventStreams events;
 
     private ObservatoryServer(HttpServer server) {
         this.server = server;
@@ -82,7 +81,7 @@ public final class ObservatoryServer implements AutoCloseable {
     public void start(ObservatoryQueries source, EventHub events, PrometheusRegistry registry,
             Supplier<Map<String, Object>> healthSource) {
         this.queries = source;
-        this.hub = events;
+        this.events = new EventStreams(source, events, client, executor);
         this.health = healthSource;
         server.createContext("/metrics", new MetricsHandler(registry));
         server.createContext("/", this::handle);
@@ -233,62 +232,19 @@ public final class ObservatoryServer implements AutoCloseable {
         return r.body();
     }
 
-    /**
-     * Server-sent events: one {@code update} per observatory update of the runs asked for (all when
-     * none), with its id; {@code reset} when the page missed more than the hub keeps (it reloads).
-     */
+    /** Server-sent events of the runs asked for, from whichever instance owns them ({@link EventStreams}). */
     private void events(HttpExchange exchange, Query q) throws IOException, InterruptedException {
-        List<String> runs = q.all("run");
         String header = exchange.getRequestHeaders().getFirst("Last-Event-ID");
         String given = header != null ? header : q.one("lastEventId", null);
-        long cursor;
-        try {
-            cursor = given == null ? hub.lastId() : Long.parseLong(given.strip());
-        } catch (NumberFormatException e) {
-            throw new BadRequest("Last-Event-ID must be a number, got '" + given + "'");
-        }
         if (eventClients.incrementAndGet() > MAX_EVENT_CLIENTS) {
             eventClients.decrementAndGet();
             send(exchange, 503, Map.of("error", "more than " + MAX_EVENT_CLIENTS + " live pages"));
             return;
         }
         try {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            StringBuilder frame = new StringBuilder("retry: 1000\n\n");
-            if (cursor > hub.lastId()) { // an id of an earlier server: start over
-                frame.append("event: reset\ndata: {}\n\n");
-                cursor = hub.lastId();
-            }
-            write(out, frame);
-            while (!Thread.currentThread().isInterrupted()) {
-                EventHub.Batch batch = hub.after(cursor, HEARTBEAT_MILLIS);
-                if (batch.gap()) {
-                    cursor = hub.lastId();
-                    frame.append("id: ").append(cursor).append("\nevent: reset\ndata: {}\n\n");
-                } else if (batch.events().isEmpty()) {
-                    frame.append(": ping\n\n");
-                }
-                for (EventHub.Event e : batch.events()) {
-                    cursor = e.id();
-                    if (runs.isEmpty() || e.runId() == null || runs.contains(e.runId())) {
-                        frame.append("id: ").append(e.id()).append("\nevent: update\ndata: ").append(e.json()).append("\n\n");
-                    }
-                }
-                write(out, frame);
-            }
+            events.serve(exchange, q.all("run"), q.local(), given);
         } finally {
             eventClients.decrementAndGet();
-        }
-    }
-
-    private static void write(OutputStream out, StringBuilder frame) throws IOException {
-        if (frame.length() > 0) {
-            out.write(frame.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            frame.setLength(0);
         }
     }
 

@@ -15,6 +15,7 @@ final class StaticResources {
             "/", PAGE + "index.html",
             "/static/app.js", PAGE + "app.js",
             "/static/charts.js", PAGE + "charts.js",
+            "/static/series.js", PAGE + "series.js",
             "/static/style.css", PAGE + "style.css",
             "/static/uplot.js", UPLOT + "uPlot.iife.min.js",
             "/static/uplot.css", UPLOT + "uPlot.min.css");

@@ -53,7 +53,7 @@ class ObservatoryMetricsTest {
             metrics.onUpdate(new ObservatoryUpdate("r2", "run", 0, running("r2")));
             metrics.onUpdate(train("r2", 1));
             RunView ended = new RunView("r2", "exp3", List.of(), 2, "completed", 1, 0, 1, 2, "completed", 1, 2, 0, 40, 0,
-                    Map.of(), 0);
+                    Map.of(), 0, null);
             metrics.onUpdate(new ObservatoryUpdate("r2", "run", 1, ended));
             long deadline = System.currentTimeMillis() + 10_000;
             while (scrape().contains("run=\"r2\"") && System.currentTimeMillis() < deadline) {
@@ -64,7 +64,7 @@ class ObservatoryMetricsTest {
     }
 
     private static RunView running(String run) {
-        return new RunView(run, "exp3", List.of(), 2, "running", 1, 0, 1, 0, null, 0, 0, 0, 0, 0, Map.of(), 0);
+        return new RunView(run, "exp3", List.of(), 2, "running", 1, 0, 1, 0, null, 0, 0, 0, 0, 0, Map.of(), 0, null);
     }
 
     private static ObservatoryUpdate train(String run, long step) {

@@ -93,6 +93,7 @@ class ObservatoryPageIT {
                     + " && document.querySelectorAll('#overlap td').length === 9 && document.querySelectorAll('#stages .seg').length > 0"
                     + " && document.querySelector('#health').textContent.includes('observatory')", Duration.ofSeconds(30));
             chromium.screenshot(SHOTS.resolve("run.png"));
+            ChartChecks.assertChartsMatchTheirData(chromium, "page-it-a", "python", "go", STEPS / 3);
 
             long before = chromium.eval("BF_STATE.updates").asLong();
             first.steps(producer, STEPS - 50, STEPS, T0, 1000);

@@ -58,6 +58,7 @@ public final class MixtureControl implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private volatile long waiting;
     private volatile String lastRejection;
     private volatile boolean running = true;
     private volatile boolean polling;
@@ -111,7 +112,10 @@ public final class MixtureControl implements AutoCloseable {
                     failures.incrementAndGet();
                     LOG.warn("mixture control cannot read {} ({}); retrying in {} ms, mixture version {} stays in force",
                             Topics.MIXTURE_CONTROL.name(), e.toString(), backoff, target.version());
-                    if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
+                    waiting = backoff;
+                    boolean closed = closing.await(backoff, TimeUnit.MILLISECONDS);
+                    waiting = 0;
+                    if (closed) {
                         break;
                     }
                     backoff = Math.min(2 * backoff, MAX_BACKOFF.toMillis());
@@ -243,6 +247,11 @@ public final class MixtureControl implements AutoCloseable {
     /** Control records not yet read, as of the last end-offset fetch; -1 before the topic was first reached. */
     public long lag() {
         return lag;
+    }
+
+    /** How long the consumer is waiting before its next attempt after a failed read; 0 while it reads. */
+    public long backoffMillis() {
+        return waiting;
     }
 
     /** Failed attempts to read the control topic so far (each followed by a backoff and a retry). */

@@ -15,9 +15,14 @@ import java.util.TreeMap;
  */
 public record RunView(String runId, String policy, List<Language> languages, int layers, String state,
         long startedAt, long startStep, int parts, long endedAt, String endReason, long lastStep, long lastTime,
-        double stepsPerSecond, long tokens, long mixtureVersion, Map<String, String> stages, long events) {
+        double stepsPerSecond, long tokens, long mixtureVersion, Map<String, String> stages, long events,
+        Fork fork) {
 
     public record Language(String id, String role) {
+    }
+
+    /** A run started from another run's checkpoint: the parent's id and the step it continues from. */
+    public record Fork(String parentRunId, long step) {
     }
 
     public static final String RUNNING = "running";
@@ -25,7 +30,7 @@ public record RunView(String runId, String policy, List<Language> languages, int
     private static final double RATE_ALPHA = 0.2;
 
     public static RunView unknown(String runId) {
-        return new RunView(runId, null, List.of(), 0, RUNNING, 0, 0, 0, 0, null, -1, 0, 0, 0, 0, Map.of(), 0);
+        return new RunView(runId, null, List.of(), 0, RUNNING, 0, 0, 0, 0, null, -1, 0, 0, 0, 0, Map.of(), 0, null);
     }
 
     /** The language whose knowledge the others build on (Python, English), or null. */
@@ -38,7 +43,9 @@ public record RunView(String runId, String policy, List<Language> languages, int
                 .map((LanguageSpec l) -> new Language(l.getId(), l.getRole().name())).toList();
         return new RunView(runId, s.getFeedbackPolicy(), langs, s.getModel().getLayers(), RUNNING,
                 startedAt == 0 ? s.getStartedAt().toEpochMilli() : startedAt, s.getStartStep(), parts + 1, 0, null,
-                lastStep, lastTime, stepsPerSecond, tokens, mixtureVersion, stages, events);
+                lastStep, lastTime, stepsPerSecond, tokens, mixtureVersion, stages, events,
+                s.getParentRunId() == null ? fork : new Fork(s.getParentRunId(), s.getForkStep() == null
+                        ? s.getStartStep() : s.getForkStep()));
     }
 
     RunView ended(RunEnded e) {
@@ -46,7 +53,7 @@ public record RunView(String runId, String policy, List<Language> languages, int
         String endState = List.of("completed", "interrupted", "failed").contains(reason) ? reason : "failed";
         return new RunView(runId, policy, languages, layers, endState, startedAt, startStep, parts,
                 e.getEndedAt().toEpochMilli(), e.getMessage() == null ? reason : reason + ": " + e.getMessage(),
-                Math.max(lastStep, e.getLastStep()), lastTime, 0, tokens, mixtureVersion, stages, events);
+                Math.max(lastStep, e.getLastStep()), lastTime, 0, tokens, mixtureVersion, stages, events, fork);
     }
 
     RunView stepped(TrainStep s) {
@@ -59,24 +66,24 @@ public record RunView(String runId, String policy, List<Language> languages, int
         boolean newer = s.getStep() >= lastStep;
         return new RunView(runId, policy, languages, layers, state, startedAt == 0 ? time : startedAt, startStep,
                 parts, endedAt, endReason, newer ? s.getStep() : lastStep, newer ? time : lastTime, rate,
-                tokens + s.getTokens(), Math.max(mixtureVersion, s.getMixtureVersion()), stages, events);
+                tokens + s.getTokens(), Math.max(mixtureVersion, s.getMixtureVersion()), stages, events, fork);
     }
 
     RunView mixture(long version) {
         return new RunView(runId, policy, languages, layers, state, startedAt, startStep, parts, endedAt, endReason,
-                lastStep, lastTime, stepsPerSecond, tokens, Math.max(mixtureVersion, version), stages, events + 1);
+                lastStep, lastTime, stepsPerSecond, tokens, Math.max(mixtureVersion, version), stages, events + 1, fork);
     }
 
     RunView stage(String language, String stage) {
         Map<String, String> now = new TreeMap<>(stages);
         now.put(language, stage);
         return new RunView(runId, policy, languages, layers, state, startedAt, startStep, parts, endedAt, endReason,
-                lastStep, lastTime, stepsPerSecond, tokens, mixtureVersion, now, events + 1);
+                lastStep, lastTime, stepsPerSecond, tokens, mixtureVersion, now, events + 1, fork);
     }
 
     RunView withLayers(int modelLayers) {
         return modelLayers <= layers ? this : new RunView(runId, policy, languages, modelLayers, state, startedAt,
                 startStep, parts, endedAt, endReason, lastStep, lastTime, stepsPerSecond, tokens, mixtureVersion,
-                stages, events);
+                stages, events, fork);
     }
 }

@@ -141,6 +141,19 @@ class ObservatoryAppTest {
     }
 
     @Test
+    void aForkNamesItsParentAndStartsAtTheForkStep() {
+        send(Topics.RUNS, RunStarted.newBuilder(started(30)).setParentRunId("run-parent").setForkStep(30L).build());
+        for (int step = 30; step < 35; step++) {
+            send(Topics.TRAIN_STEPS, step(step, 2.0));
+        }
+        RunView view = queries.run(RUN).orElseThrow();
+        assertEquals(new RunView.Fork("run-parent", 30), view.fork());
+        assertEquals(30, queries.series(RUN, "loss/train/all").get(0).buckets().get(0).start());
+        send(Topics.RUNS, started(0));
+        assertEquals(new RunView.Fork("run-parent", 30), queries.run(RUN).orElseThrow().fork(), "kept by a later part");
+    }
+
+    @Test
     void aLongRunStaysWithinItsBucketsAndKeepsItsSpike() {
         send(Topics.RUNS, started(0));
         for (int step = 0; step < 3000; step++) {

@@ -2,27 +2,34 @@
 "use strict";
 (() => {
   const $ = id => document.getElementById(id);
-  const MAX_BUCKETS = 512; // as the server's Downsampling: a live series stays bounded too
   const state = {
     runs: [], open: null, compare: new Set(), data: new Map(), xMode: "step", smoothing: 0.6,
     neuronLang: null, wlLang: null, health: null, updates: 0, lastUpdate: null, source: null,
   };
-  window.BF_STATE = state; // read by the browser test and the page-load benchmark
 
   const charts = {
     loss: new BF.Chart($("chart-loss"), 280), mixture: new BF.Chart($("chart-mixture"), 230),
     transfer: new BF.Chart($("chart-transfer"), 220), wl: new BF.Chart($("chart-wl"), 220),
   };
+  Object.assign(window, { BF_STATE: state, BF_CHARTS: charts }); // read by the browser tests and the page-load benchmark
 
   // ---------- data ----------
+  const { addPoint, addCumulative } = BFSeries;
+  const esc = BF.esc;
+  const xMapper = run => BFSeries.xMapper(run, state.xMode);
   const api = path => fetch(path).then(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.error || r.status))));
   const enc = encodeURIComponent;
 
   async function loadRun(runId) {
     const [detail, ...parts] = await Promise.all([api(`/api/runs/${enc(runId)}`),
       ...["loss/", "tokens/", "time", "mixture/", "transfer/"].map(p => api(`/api/runs/${enc(runId)}/series?prefix=${enc(p)}`))]);
-    const run = { view: detail.run, events: detail.events, layers: detail.layers, series: new Map() };
+    const run = { view: detail.run, events: detail.events, layers: detail.layers, series: new Map(), parent: null };
     parts.flat().forEach(s => run.series.set(s.name, s));
+    const fork = detail.run.fork;
+    if (fork) { // a fork is drawn over its parent's training up to the fork step
+      const parent = await api(`/api/runs/${enc(fork.parentRunId)}/series?prefix=${enc("loss/train/")}`).catch(() => null);
+      if (parent) run.parent = { runId: fork.parentRunId, step: fork.step, series: new Map(parent.map(s => [s.name, s])) };
+    }
     state.data.set(runId, run);
     return run;
   }
@@ -34,44 +41,6 @@
     const list = await api(`/api/runs/${enc(runId)}/series?prefix=${enc(prefix)}&fields=mean,count,last,lastX`);
     list.forEach(s => run.series.set(s.name, s));
     (run.loaded = run.loaded || {})[prefix] = true;
-  }
-
-  /** One live point into a series, bucketed like the server does (min, max, mean, last; width doubles when full). */
-  function addPoint(run, name, x, v) {
-    let s = run.series.get(name);
-    if (!s) { s = { name, width: 1, x: [], min: [], max: [], mean: [], last: [], lastX: [], count: [], nonFinite: [] }; run.series.set(name, s); }
-    while (x >= MAX_BUCKETS * s.width) regrid(s, s.width * 2);
-    const start = Math.floor(x / s.width) * s.width;
-    const i = s.x.length - 1;
-    const finite = v != null && isFinite(v);
-    if (i >= 0 && s.x[i] === start) {
-      if (finite) {
-        const n = s.count[i];
-        s.min[i] = n ? Math.min(s.min[i], v) : v; s.max[i] = n ? Math.max(s.max[i], v) : v;
-        s.mean[i] = n ? (s.mean[i] * n + v) / (n + 1) : v; s.count[i] = n + 1;
-      } else s.nonFinite[i]++;
-      if (x >= s.lastX[i]) { s.lastX[i] = x; s.last[i] = finite ? v : null; }
-    } else if (i < 0 || start > s.x[i]) {
-      s.x.push(start); s.min.push(finite ? v : null); s.max.push(finite ? v : null); s.mean.push(finite ? v : null);
-      s.last.push(finite ? v : null); s.lastX.push(x); s.count.push(finite ? 1 : 0); s.nonFinite.push(finite ? 0 : 1);
-    } // an older bucket: the next reload shows it
-  }
-
-  function regrid(s, width) {
-    const out = { x: [], min: [], max: [], mean: [], last: [], lastX: [], count: [], nonFinite: [] };
-    for (let i = 0; i < s.x.length; i++) {
-      const start = Math.floor(s.x[i] / width) * width, j = out.x.length - 1;
-      if (j >= 0 && out.x[j] === start) {
-        const n = out.count[j], m = s.count[i];
-        if (m) {
-          out.min[j] = n ? Math.min(out.min[j], s.min[i]) : s.min[i]; out.max[j] = n ? Math.max(out.max[j], s.max[i]) : s.max[i];
-          out.mean[j] = n ? (out.mean[j] * n + s.mean[i] * m) / (n + m) : s.mean[i]; out.count[j] = n + m;
-        }
-        out.nonFinite[j] += s.nonFinite[i];
-        if (s.lastX[i] >= out.lastX[j]) { out.lastX[j] = s.lastX[i]; out.last[j] = s.last[i]; }
-      } else for (const k of Object.keys(out)) out[k].push(k === "x" ? start : s[k][i]);
-    }
-    Object.assign(s, out, { width });
   }
 
   function applyUpdate(u) {
@@ -104,29 +73,6 @@
       case "mixture": case "stage": run.events.push(d); break;
     }
     scheduleRender();
-  }
-
-  function addCumulative(run, name, x, delta) {
-    const s = run.series.get(name);
-    const before = s && s.last.length ? s.last[s.last.length - 1] || 0 : 0;
-    addPoint(run, name, x, before + delta);
-  }
-
-  // ---------- x axis ----------
-  function xMapper(run) {
-    if (state.xMode === "step") return x => x;
-    const s = run.series.get(state.xMode === "tokens" ? "tokens/all" : "time");
-    if (!s || !s.x.length) return x => x;
-    const xs = s.lastX, ys = s.last, t0 = state.xMode === "time" ? (run.view.startedAt || ys[0]) : 0;
-    const scale = state.xMode === "time" ? 1000 : 1;
-    return x => {
-      let lo = 0, hi = xs.length - 1;
-      if (x <= xs[0]) return (ys[0] - t0) / scale * (xs[0] ? x / xs[0] : 1);
-      if (x >= xs[hi]) return (ys[hi] - t0) / scale;
-      while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (xs[mid] <= x) lo = mid; else hi = mid; }
-      const f = (x - xs[lo]) / Math.max(1, xs[hi] - xs[lo]);
-      return (ys[lo] + (ys[hi] - ys[lo]) * f - t0) / scale;
-    };
   }
 
   // ---------- rendering ----------
@@ -163,11 +109,12 @@
       ${state.compare.size ? " · comparing with " + [...state.compare].filter(r => r !== v.runId).map(esc).join(", ") : ""}</span>`;
   }
 
-  function seriesXY(run, name, field, map) {
+  /** [xs, ys] of a series' column; {@code breaks}: no line over the steps it has no data (a train loss). */
+  function seriesXY(run, name, field, map, breaks) {
     const s = run.series.get(name);
     if (!s) return null;
     const ys = field === "smooth" ? BF.smooth(s.mean, s.count, state.smoothing) : s[field];
-    return [s.x.map(map), ys];
+    return breaks ? BFSeries.withBreaks(s, s.x.map(map), ys) : [s.x.map(map), ys];
   }
 
   function renderLoss() {
@@ -182,11 +129,12 @@
         const min = seriesXY(run, "loss/train/all", "min", map), max = seriesXY(run, "loss/train/all", "max", map);
         if (min) band = { xs: min[0], lo: min[1], hi: max[1] };
       }
+      if (ri === 0 && run.parent && !state.compare.has(run.parent.runId)) parentPrefix(run, map, langs, tables, series);
       const all = seriesXY(run, "loss/train/all", "smooth", map);
       if (all) { tables.push(all); series.push({ label: "all" + tag, color: "#1d2330", dash, width: 2 }); }
       for (const l of langsOf(run)) {
-        const t = seriesXY(run, "loss/train/" + l, "smooth", map);
-        if (t) { tables.push(t); series.push({ label: l + tag, color: BF.colorOf(l, langs), dash }); }
+        const t = seriesXY(run, "loss/train/" + l, "smooth", map, true);
+        if (t) { tables.push(t); series.push({ label: l + tag, color: BF.colorOf(l, langs), dash, breaks: true }); }
         const h = seriesXY(run, "loss/heldout/" + l, "last", map);
         if (h && ri === 0) { tables.push(h); series.push({ label: l + " held-out", color: BF.colorOf(l, langs), dash: [1, 4], width: 1.2, points: true }); }
       }
@@ -196,6 +144,18 @@
     const key = "loss|" + state.xMode + "|" + series.map(s => s.label).join(",");
     charts.loss.update({ key, data, series, band, xMode: state.xMode, yLabel: "loss (nats/token)" });
     document.body.dataset.lossPoints = data[0].length;
+  }
+
+  /** The parent's train loss up to the fork step, pale, first so the fork's own lines are drawn over it. */
+  function parentPrefix(run, map, langs, tables, series) {
+    const p = run.parent, tag = ` · ${p.runId} ≤ ${p.step}`;
+    for (const l of ["all", ...langsOf(run)]) {
+      const s = p.series.get("loss/train/" + l), n = s ? s.x.filter(x => x <= p.step).length : 0;
+      if (!n) continue;
+      const upTo = { width: s.width, x: s.x.slice(0, n), mean: s.mean.slice(0, n), count: s.count.slice(0, n) };
+      tables.push(BFSeries.withBreaks(upTo, upTo.x.map(map), BF.smooth(upTo.mean, upTo.count, state.smoothing)));
+      series.push({ label: l + tag, color: BF.colorOf(l, langs) + "66", width: 1.4, breaks: true });
+    }
   }
 
   function renderMixture(run) {
@@ -210,20 +170,23 @@
     });
     const cum = []; let acc = xs.map(() => 0);
     raw.forEach(r => { acc = acc.map((a, i) => a + (r[i] || 0)); cum.push(acc); });
-    const data = [xs.map(map), ...cum];
-    const series = langs.map((l, i) => ({ label: l, color: BF.colorOf(l, langs), width: 1, fill: i === 0 ? BF.colorOf(l, langs) + "cc" : undefined }));
+    // weights in force hold from a bucket's start to the next one (stepped), the last up to the last step trained
+    const end = base.lastX[base.lastX.length - 1], cols = end > xs[xs.length - 1] ? [...xs, end] : xs;
+    const data = [cols.map(map), ...cum.map(c => cols.length > xs.length ? [...c, c[c.length - 1]] : c)];
+    const series = langs.map((l, i) => ({ label: l, color: BF.colorOf(l, langs), width: 1, stepped: true,
+      fill: i === 0 ? BF.colorOf(l, langs) + "cc" : undefined }));
     const bands = langs.slice(1).map((l, i) => ({ series: [i + 2, i + 1], fill: BF.colorOf(l, langs) + "cc" }));
     const markers = run.events.filter(e => e.kind === "mixture");
     const stages = stageSegments(run);
     const hooks = {
-      drawClear: [u => drawStageBands(u, stages, map)],
-      draw: [u => drawMarkers(u, markers, map)],
+      drawClear: [u => BF.drawStageBands(u, stages, map)],
+      draw: [u => BF.drawMarkers(u, markers, map)],
       setCursor: [u => markerTooltip(u, markers, map)],
     };
     charts.mixture.update({ key: "mix|" + state.xMode + "|" + langs.join(",") + "|" + markers.length + "|" + stages.length,
       data, series, bands, hooks, xMode: state.xMode, yLabel: "weight", yRange: [0, 1], yPercent: true });
     renderStages(run, map);
-    document.body.dataset.mixturePoints = xs.length;
+    document.body.dataset.mixturePoints = cols.length;
   }
 
   /** Per new language: [{from, to, stage}] in steps, from its stage changes up to the run's last step. */
@@ -234,30 +197,6 @@
       changes.forEach((c, i) => out.push({ language: l, from: c.step, to: i + 1 < changes.length ? changes[i + 1].step : run.view.lastStep, stage: c.to, reason: c.reason }));
     }
     return out;
-  }
-
-  function drawStageBands(u, segments, map) {
-    const langs = [...new Set(segments.map(s => s.language))];
-    const g = u.ctx, { left, top, width, height } = u.bbox, strip = 7 * devicePixelRatio;
-    g.save();
-    segments.forEach(s => {
-      const i = langs.indexOf(s.language);
-      const xa = Math.max(left, u.valToPos(map(s.from), "x", true)), xb = Math.min(left + width, u.valToPos(map(s.to), "x", true));
-      g.fillStyle = BF.STAGE_COLORS[s.stage] || "#eee";
-      g.globalAlpha = 0.35; g.fillRect(xa, top, Math.max(1, xb - xa), height);
-      g.globalAlpha = 1; g.fillRect(xa, top + height - (i + 1) * strip, Math.max(1, xb - xa), strip - 1);
-    });
-    g.restore();
-  }
-
-  function drawMarkers(u, markers, map) {
-    const g = u.ctx, { top } = u.bbox, s = 5 * devicePixelRatio;
-    g.save(); g.fillStyle = "#1d2330";
-    markers.forEach(m => {
-      const x = u.valToPos(map(m.step), "x", true);
-      g.beginPath(); g.moveTo(x - s, top); g.lineTo(x + s, top); g.lineTo(x, top + s * 1.4); g.fill();
-    });
-    g.restore();
   }
 
   function markerTooltip(u, markers, map) {
@@ -286,14 +225,6 @@
       `<div class="legend-inline">${Object.entries(BF.STAGE_COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${k.toLowerCase()}</span>`).join("")}</div>`;
   }
 
-  function tabs(el, langs, current, pick) {
-    const sig = langs.join(",") + "|" + current;
-    if (el.dataset.sig === sig) return;
-    el.dataset.sig = sig;
-    el.innerHTML = langs.map(l => `<button class="${l === current ? "on" : ""}" data-l="${esc(l)}">${esc(l)}</button>`).join("");
-    el.querySelectorAll("button").forEach(b => b.onclick = () => pick(b.dataset.l));
-  }
-
   function layerGrid(run, prefix, layers, map) {
     const per = [];
     for (let l = 0; l < layers; l++) per.push(run.series.get(prefix + l));
@@ -307,7 +238,7 @@
   function renderNeurons(run) {
     const langs = langsOf(run), layers = run.view.layers || 0, map = xMapper(run);
     if (!state.neuronLang || !langs.includes(state.neuronLang)) state.neuronLang = newLangsOf(run)[0] || langs[0];
-    tabs($("neuron-tabs"), langs, state.neuronLang, l => { state.neuronLang = l; ensureLayers(run).then(render); });
+    BF.tabs($("neuron-tabs"), langs, state.neuronLang, l => { state.neuronLang = l; ensureLayers(run).then(render); });
     const grid = layerGrid(run, `neurons/specific/${state.neuronLang}/`, layers, map);
     const max = grid ? Math.max(1, ...grid.values.flat().filter(v => v != null)) : 1;
     BF.heatmap($("heat-neurons"), grid ? { ...grid, rows: layers, max, rampName: "count", xMode: state.xMode } : { xs: [], rows: 0 });
@@ -331,7 +262,7 @@
   function renderWorkingLanguage(run) {
     const langs = langsOf(run), nl = newLangsOf(run), layers = run.view.layers || 0, map = xMapper(run);
     if (!state.wlLang || !nl.includes(state.wlLang)) state.wlLang = nl[0];
-    tabs($("wl-tabs"), nl, state.wlLang, l => { state.wlLang = l; ensureLayers(run).then(render); });
+    BF.tabs($("wl-tabs"), nl, state.wlLang, l => { state.wlLang = l; ensureLayers(run).then(render); });
     const grid = state.wlLang ? layerGrid(run, `wl/${state.wlLang}/`, layers, map) : null;
     BF.heatmap($("heat-wl"), grid ? { ...grid, rows: layers, max: 1, rampName: "share", xMode: state.xMode } : { xs: [], rows: 0 });
     document.body.dataset.wlCells = grid ? grid.values.flat().filter(v => v != null).length : 0;
@@ -372,7 +303,8 @@
       <input type="checkbox" title="compare" ${state.compare.has(r.runId) ? "checked" : ""}>
       <span class="name" title="${esc(r.runId)}">${esc(r.runId)}</span>
       <span class="meta"><span class="badge ${r.state}">${r.state}</span>${esc(r.policy || "–")} · ${(r.languages || []).map(l => esc(l.id)).join(", ")}</span>
-      <span class="meta">step ${r.lastStep} · ${age(r.lastTime || r.startedAt)} ago</span></li>`).join("");
+      <span class="meta">step ${r.lastStep} · ${age(r.lastTime || r.startedAt)} ago</span>
+      ${r.fork ? `<span class="meta fork">fork of <b>${esc(r.fork.parentRunId)}</b> at step ${r.fork.step}</span>` : ""}</li>`).join("");
     el.querySelectorAll("li[data-run]").forEach(li => {
       const id = li.dataset.run;
       li.querySelector("input").onclick = e => { e.stopPropagation(); toggleCompare(id, e.target.checked); };
@@ -385,8 +317,6 @@
     const s = Math.max(0, (Date.now() - t) / 1000);
     return s < 90 ? Math.round(s) + " s" : s < 5400 ? Math.round(s / 60) + " min" : (s / 3600).toFixed(1) + " h";
   }
-
-  const esc = s => String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 
   // ---------- navigation and live updates ----------
   async function ensureLayers(run) {
@@ -405,7 +335,12 @@
     listen();
     render();
     document.body.dataset.loaded = id;
-    if (!document.body.dataset.firstPaint) document.body.dataset.firstPaint = Math.round(performance.now());
+    if (!performance.getEntriesByName("bf:charts-drawn").length) { // navigation start → every chart drawn (uPlot draws
+      requestAnimationFrame(() => {                                     // in a microtask, before the next frame)
+        if (!performance.getEntriesByName("bf:charts-drawn").length)
+          document.body.dataset.firstPaint = Math.round(performance.mark("bf:charts-drawn").startTime);
+      });
+    }
   }
 
   async function toggleCompare(id, on) {

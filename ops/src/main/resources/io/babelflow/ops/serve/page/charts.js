@@ -65,7 +65,8 @@ const BF = (() => {
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false }, points: { size: 5 } },
         series: [{ label: spec.xMode, value: (u, v) => v == null ? "–" : xfmt(v) }].concat(spec.series.map(s => ({
-          label: s.label, stroke: s.color, width: s.width || 1.6, dash: s.dash || [], fill: s.fill, spanGaps: true,
+          label: s.label, stroke: s.color, width: s.width || 1.6, dash: s.dash || [], fill: s.fill, spanGaps: !s.breaks,
+          paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
           show: s.show !== false, points: { show: s.points || false, size: 4, fill: s.color },
           value: (u, v) => v == null ? "–" : (spec.yPercent ? (v * 100).toFixed(1) + "%" : fmtNum(v)),
         }))),
@@ -175,5 +176,41 @@ const BF = (() => {
     el.innerHTML = html + "</table>";
   }
 
-  return { PALETTE, DASHES, STAGE_COLORS, colorOf, smooth, fmtNum, fmtX, Chart, heatmap, matrix, ramp };
+  // ---------- mixture chart decorations and language tabs (drawn by app.js) ----------
+  const esc = s => String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+  function drawStageBands(u, segments, map) {
+    const langs = [...new Set(segments.map(s => s.language))];
+    const g = u.ctx, { left, top, width, height } = u.bbox, strip = 7 * devicePixelRatio;
+    g.save();
+    segments.forEach(s => {
+      const i = langs.indexOf(s.language);
+      const xa = Math.max(left, u.valToPos(map(s.from), "x", true)), xb = Math.min(left + width, u.valToPos(map(s.to), "x", true));
+      g.fillStyle = STAGE_COLORS[s.stage] || "#eee";
+      g.globalAlpha = 0.35; g.fillRect(xa, top, Math.max(1, xb - xa), height);
+      g.globalAlpha = 1; g.fillRect(xa, top + height - (i + 1) * strip, Math.max(1, xb - xa), strip - 1);
+    });
+    g.restore();
+  }
+
+  function drawMarkers(u, markers, map) {
+    const g = u.ctx, { top } = u.bbox, s = 5 * devicePixelRatio;
+    g.save(); g.fillStyle = "#1d2330";
+    markers.forEach(m => {
+      const x = u.valToPos(map(m.step), "x", true);
+      g.beginPath(); g.moveTo(x - s, top); g.lineTo(x + s, top); g.lineTo(x, top + s * 1.4); g.fill();
+    });
+    g.restore();
+  }
+
+  function tabs(el, langs, current, pick) {
+    const sig = langs.join(",") + "|" + current;
+    if (el.dataset.sig === sig) return;
+    el.dataset.sig = sig;
+    el.innerHTML = langs.map(l => `<button class="${l === current ? "on" : ""}" data-l="${esc(l)}">${esc(l)}</button>`).join("");
+    el.querySelectorAll("button").forEach(b => b.onclick = () => pick(b.dataset.l));
+  }
+
+  return { PALETTE, DASHES, STAGE_COLORS, colorOf, smooth, fmtNum, fmtX, Chart, heatmap, matrix, ramp, esc, drawStageBands,
+    drawMarkers, tabs };
 })();

@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * Headless Chromium (Debian package {@code chromium}) driven through the DevTools protocol over the
  * JDK's WebSocket client: evaluate JavaScript in the page, wait for a condition, take screenshots.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final Path profile;
@@ -33,11 +33,11 @@ final class HeadlessChromium implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(Path.of("/usr/bin/chromium"));
     }
 
-    HeadlessChromium(String url, int width, int height) throws Exception {
+    public HeadlessChromium(String url, int width, int height) throws Exception {
         profile = Files.createTempDirectory("babelflow-chromium");
         process = new ProcessBuilder("/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -69,7 +69,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** The value of a JavaScript expression in the page (awaited when it is a promise). */
-    JsonNode eval(String expression) throws Exception {
+    public JsonNode eval(String expression) throws Exception {
         ObjectNode params = JSON.createObjectNode().put("expression", expression).put("returnByValue", true)
                 .put("awaitPromise", true);
         JsonNode result = call("Runtime.evaluate", params);
@@ -80,7 +80,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Waits until the expression is truthy in the page. */
-    void waitFor(String expression, Duration timeout) throws Exception {
+    public void waitFor(String expression, Duration timeout) throws Exception {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             try {
@@ -95,7 +95,7 @@ final class HeadlessChromium implements AutoCloseable {
         throw new AssertionError("page never satisfied " + expression + " within " + timeout);
     }
 
-    void screenshot(Path file) throws Exception {
+    public void screenshot(Path file) throws Exception {
         JsonNode r = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(r.path("data").asText()));
