@@ -38,6 +38,7 @@ public final class ExperimentCommand {
             Path dir = out != null ? out : Path.of("runs", "experiments", quick ? "babel-tower-quick" : "babel-tower");
             String command = "babelflow experiment babel-tower" + (quick ? " --quick" : " --seeds " + seeds)
                     + " --out " + dir + " --corpus " + corpus;
+            quietLibraries(dir);
             return finish(BabelTowerExperiment.run(settings, dir, corpus, command, System.out::println));
         }
     }
@@ -68,7 +69,15 @@ public final class ExperimentCommand {
             Path dir = out != null ? out : Path.of("runs", "experiments", quick ? "chatflow-quick" : "chatflow");
             String command = "babelflow experiment chatflow" + (quick ? " --quick" : " --seeds " + seeds)
                     + " --out " + dir + " --corpus " + corpus;
+            quietLibraries(dir);
             return finish(ChatFlowExperiment.run(settings, dir, corpus, command, System.out::println));
+        }
+    }
+
+    /** Kafka's and Kafka Streams' warnings go to OUT/kafka.log (as the demo's), so the console shows the grid. */
+    private static void quietLibraries(Path dir) {
+        if (System.getProperty("babelflow.log.file") == null) {
+            System.setProperty("babelflow.log.file", dir.resolve("kafka.log").toAbsolutePath().toString());
         }
     }
 

@@ -2,7 +2,6 @@ package io.babelflow.ops.experiment;
 
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
-import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
@@ -11,9 +10,13 @@ import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.streams.specialization.lape.LapeParameters;
 import io.babelflow.trainer.train.Checkpoints;
-import io.babelflow.trainer.train.TrainOptions;
 import io.babelflow.trainer.train.Trainer;
+import io.babelflow.ops.BabelFlow;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -28,7 +31,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,8 +53,11 @@ public final class ExperimentRunner implements AutoCloseable {
 
     /** Runs trained at once: one per core of the 2-core machine the grids are sized for. */
     static final int PARALLEL = 2;
-    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
-    private static final String TORCH_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+    /** Each run's own output (its child JVM's), in its folder. */
+    static final String TRAIN_LOG = "train.log";
+    private static final Pattern STEP = Pattern.compile("step (\\d+)/");
+
+    private final List<Process> children = new CopyOnWriteArrayList<>();
 
     private final Path corpus;
     private final Consumer<String> out;
@@ -58,7 +67,6 @@ public final class ExperimentRunner implements AutoCloseable {
     private final ReweightingApp reweighting;
 
     public ExperimentRunner(Path outDir, Path corpus, Consumer<String> out) throws InterruptedException {
-        limitTorchThreads();
         this.corpus = corpus;
         this.out = out;
         this.broker = EmbeddedKafka.start(0, outDir.resolve("kafka"));
@@ -73,6 +81,8 @@ public final class ExperimentRunner implements AutoCloseable {
                 ReweightingConfig.DEFAULTS);
         awaitRunning(specialization.streams());
         awaitRunning(reweighting.streams());
+        // a stop signal reaches the runs too: each checkpoints at its next step boundary, and a rerun resumes it
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopChildren, "babelflow-experiment-stop"));
         out.accept("Kafka at " + broker.bootstrapServers() + " (embedded, data in " + outDir.resolve("kafka")
                 + "); specialization and reweighting apps running");
     }
@@ -83,8 +93,7 @@ public final class ExperimentRunner implements AutoCloseable {
     }
 
     /**
-     * Trains {@code runs}, {@link #PARALLEL} at a time (each with one libtorch thread, see
-     * {@link #limitTorchThreads}); {@code grid} is the whole grid, for the time-left estimate.
+     * Trains {@code runs}, {@link #PARALLEL} at a time; {@code grid} is the whole grid, for the time-left estimate.
      * Returns true when every one of {@code runs} completed.
      */
     public boolean run(List<GridRun> runs, List<GridRun> grid) throws InterruptedException {
@@ -102,13 +111,17 @@ public final class ExperimentRunner implements AutoCloseable {
             for (GridRun run : todo) {
                 results.add(pool.submit(() -> {
                     long before = System.nanoTime();
-                    boolean ok = train(run, p -> {
-                        inFlight.put(run, p.step() + 1 - run.startStep());
+                    boolean ok = train(run, line -> {
+                        Matcher m = STEP.matcher(line);
+                        if (!m.lookingAt()) {
+                            return;
+                        }
+                        inFlight.put(run, Long.parseLong(m.group(1)) + 1 - run.startStep());
                         long here = trainedHere.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
                         long doneNow = doneSteps.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
                         double secondsPerStep = here <= 0 ? Double.NaN : (System.nanoTime() - started) / 1e9 / here;
                         long left = Double.isNaN(secondsPerStep) ? -1 : Math.round((total - doneNow) * secondsPerStep);
-                        out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), p.line(),
+                        out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), line,
                                 doneNow, total, left < 0 ? "?" : left / 60 + " min " + left % 60 + " s"));
                     });
                     Long trained = inFlight.remove(run);
@@ -134,45 +147,61 @@ public final class ExperimentRunner implements AutoCloseable {
         }
     }
 
-    /** Trains one run to its end (resuming or forking as its folder says); false when it was stopped. */
-    private boolean train(GridRun run, Consumer<io.babelflow.trainer.train.Progress> progress) throws InterruptedException {
+    /**
+     * Trains one run to its end (resuming or forking as its folder says) in a child JVM running
+     * {@code babelflow train} against the shared broker: libtorch allows one gradient collector per
+     * process, so runs in parallel need processes of their own (each with one libtorch thread: two
+     * runs' thread pools would oversubscribe two cores). Its output goes to RUN_DIR/train.log, its
+     * progress lines to {@code progress}. False when it was stopped or failed.
+     */
+    private boolean train(GridRun run, Consumer<String> progress) throws IOException, InterruptedException {
         boolean resume = !checkpoints(run).list().isEmpty();
         if (!resume) {
             deleteRecursively(run.dir()); // nothing durable yet: start again
         }
-        Path config = Files.exists(run.dir().resolve(Trainer.CONFIG_FILE)) && resume ? null : writeConfig(run);
-        TrainOptions.Builder options = TrainOptions.builder(corpus, run.dir()).resume(resume).stopOnSignal(true)
-                .progress(progress);
-        if (config != null) {
-            options.config(config);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx768m", "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", BabelFlow.class.getName(),
+                "train", "--corpus", corpus.toString(), "--out", run.dir().toString(),
+                "--bootstrap-servers", client.bootstrapServers()));
+        if (resume) {
+            command.add("--resume");
+        } else {
+            command.addAll(List.of("--config", writeConfig(run).toString()));
+            if (run.forkFrom() != null) {
+                command.addAll(List.of("--fork-from", run.forkFrom().toString(), "--fork-step",
+                        String.valueOf(run.startStep())));
+            }
         }
-        if (run.forkFrom() != null && !resume) {
-            options.forkFrom(run.forkFrom(), run.startStep());
+        Files.createDirectories(run.dir());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        children.add(process);
+        boolean completed = false;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)); BufferedWriter log = Files.newBufferedWriter(run.dir().resolve(TRAIN_LOG))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                log.write(line);
+                log.newLine();
+                if (line.startsWith("step ")) {
+                    progress.accept(line);
+                } else if (line.startsWith("run ")) {
+                    out.accept("[" + run.label() + "] " + line);
+                    completed |= line.contains(", completed;");
+                }
+            }
+        } finally {
+            int exit = process.waitFor();
+            children.remove(process);
+            if (exit != 0) {
+                out.accept(String.format("[%s] babelflow train exited with %d; see %s", run.label(), exit,
+                        run.dir().resolve(TRAIN_LOG)));
+            }
         }
-        TrainingSession session = new TrainingSession(options, client);
-        String runId = session.trainer().runId();
-        out.accept(String.format("[%s] %s run %s in %s", run.label(), resume ? "resuming" : "starting", runId, run.dir()));
-        TrainingSession.Outcome o = session.run(null, out);
-        if (!"completed".equals(o.result().reason())) {
-            out.accept("[" + run.label() + "] " + o.result().reason() + "; rerun the command to continue");
-            return false;
+        if (!completed) {
+            out.accept("[" + run.label() + "] did not complete; rerun the command to continue");
         }
-        return true;
-    }
-
-    /**
-     * One libtorch thread per run, {@link #PARALLEL} runs at once: a small model's step is too short
-     * for intra-op threads to pay, and two runs' thread pools on two cores oversubscribe them. Takes
-     * effect when called before the first tensor is made (the engine reads it once); an explicit
-     * -Dai.djl.pytorch.num_threads wins.
-     */
-    public static void limitTorchThreads() {
-        if (System.getProperty(TORCH_THREADS) == null) {
-            System.setProperty(TORCH_THREADS, "1");
-        }
-        if (System.getProperty(TORCH_INTEROP_THREADS) == null) {
-            System.setProperty(TORCH_INTEROP_THREADS, "1");
-        }
+        return completed;
     }
 
     /** Writes each finished run's live files (what the Streams apps said about it) into its folder. */
@@ -220,8 +249,21 @@ public final class ExperimentRunner implements AutoCloseable {
         }
     }
 
+    private void stopChildren() {
+        children.forEach(Process::destroy);
+        for (Process p : children) {
+            try {
+                p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        stopChildren();
         reweighting.close();
         specialization.close();
         broker.close();
