@@ -103,7 +103,8 @@ public final class ExperimentRunner implements AutoCloseable {
         // steps trained by this call so far, per run in flight, for the rate behind "time left"
         Map<GridRun, Long> inFlight = new ConcurrentHashMap<>();
         AtomicLong trainedHere = new AtomicLong();
-        long started = System.nanoTime();
+        // the rate counts from the first step reported: a JVM's start is not a step
+        AtomicLong started = new AtomicLong();
         List<GridRun> todo = runs.stream().filter(r -> !done(r)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL, todo.size())));
         try {
@@ -117,9 +118,10 @@ public final class ExperimentRunner implements AutoCloseable {
                             return;
                         }
                         inFlight.put(run, Long.parseLong(m.group(1)) + 1 - run.startStep());
+                        started.compareAndSet(0, System.nanoTime());
                         long here = trainedHere.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
                         long doneNow = doneSteps.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
-                        double secondsPerStep = here <= 0 ? Double.NaN : (System.nanoTime() - started) / 1e9 / here;
+                        double secondsPerStep = here <= 0 ? Double.NaN : (System.nanoTime() - started.get()) / 1e9 / here;
                         long left = Double.isNaN(secondsPerStep) ? -1 : Math.round((total - doneNow) * secondsPerStep);
                         out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), line,
                                 doneNow, total, left < 0 ? "?" : left / 60 + " min " + left % 60 + " s"));
@@ -160,7 +162,7 @@ public final class ExperimentRunner implements AutoCloseable {
             deleteRecursively(run.dir()); // nothing durable yet: start again
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xmx768m", "-Dai.djl.offline=true",
+                "-cp", System.getProperty("java.class.path"), "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", BabelFlow.class.getName(),
                 "train", "--corpus", corpus.toString(), "--out", run.dir().toString(),
                 "--bootstrap-servers", client.bootstrapServers()));
