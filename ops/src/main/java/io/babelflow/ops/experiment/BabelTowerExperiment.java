@@ -26,7 +26,7 @@ public final class BabelTowerExperiment {
     /** Grid size; the model is {@link ExperimentModel#SHAPE}. */
     public record Settings(long primarySteps, long armSteps, int seeds, List<String> arms, int evalEvery) {
         public static Settings full(int seeds) {
-            return new Settings(300, 300, seeds, ARMS, 20);
+            return new Settings(1000, 1000, seeds, ARMS, 50);
         }
 
         public static Settings quick() {

@@ -34,7 +34,7 @@ public final class ChatFlowExperiment {
     /** Grid size; the model is {@link ExperimentModel#SHAPE}. */
     public record Settings(long pretrainSteps, long armSteps, int seeds, int evalEvery) {
         public static Settings full(int seeds) {
-            return new Settings(200, 200, seeds, 10);
+            return new Settings(600, 600, seeds, 20);
         }
 
         public static Settings quick() {

@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.Consumer;
@@ -103,8 +104,8 @@ public final class ExperimentRunner implements AutoCloseable {
         // steps trained by this call so far, per run in flight, for the rate behind "time left"
         Map<GridRun, Long> inFlight = new ConcurrentHashMap<>();
         AtomicLong trainedHere = new AtomicLong();
-        // the rate counts from the first step reported: a JVM's start is not a step
-        AtomicLong started = new AtomicLong();
+        // the rate counts from the first step reported (a JVM's start is not a step): {nanos, steps} then
+        AtomicReference<long[]> first = new AtomicReference<>();
         List<GridRun> todo = runs.stream().filter(r -> !done(r)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL, todo.size())));
         try {
@@ -118,10 +119,11 @@ public final class ExperimentRunner implements AutoCloseable {
                             return;
                         }
                         inFlight.put(run, Long.parseLong(m.group(1)) + 1 - run.startStep());
-                        started.compareAndSet(0, System.nanoTime());
                         long here = trainedHere.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
                         long doneNow = doneSteps.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
-                        double secondsPerStep = here <= 0 ? Double.NaN : (System.nanoTime() - started.get()) / 1e9 / here;
+                        first.compareAndSet(null, new long[] {System.nanoTime(), here});
+                        long steps = here - first.get()[1];
+                        double secondsPerStep = steps <= 0 ? Double.NaN : (System.nanoTime() - first.get()[0]) / 1e9 / steps;
                         long left = Double.isNaN(secondsPerStep) ? -1 : Math.round((total - doneNow) * secondsPerStep);
                         out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), line,
                                 doneNow, total, left < 0 ? "?" : left / 60 + " min " + left % 60 + " s"));
