@@ -129,10 +129,13 @@ final class BabelTowerReport {
         return summary;
     }
 
+    /** Marks each step with a stage change once, naming every change there (one label per step stays readable). */
     private static LineChart marked(LineChart chart, RunHistory h) {
+        Map<Long, List<String>> byStep = new java.util.TreeMap<>();
         for (StageChange c : h.stages()) {
-            chart.mark(c.getStep(), c.getLanguage() + " " + c.getTo());
+            byStep.computeIfAbsent(c.getStep(), k -> new ArrayList<>()).add(c.getLanguage() + " " + c.getTo());
         }
+        byStep.forEach((step, labels) -> chart.mark(step, String.join(", ", labels)));
         return chart;
     }
 

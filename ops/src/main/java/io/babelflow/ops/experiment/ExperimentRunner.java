@@ -59,6 +59,7 @@ public final class ExperimentRunner implements AutoCloseable {
     private static final Pattern STEP = Pattern.compile("step (\\d+)/");
 
     private final List<Process> children = new CopyOnWriteArrayList<>();
+    private final Thread stopHook = new Thread(this::stopChildren, "babelflow-experiment-stop");
 
     private final Path corpus;
     private final Consumer<String> out;
@@ -83,7 +84,7 @@ public final class ExperimentRunner implements AutoCloseable {
         awaitRunning(specialization.streams());
         awaitRunning(reweighting.streams());
         // a stop signal reaches the runs too: each checkpoints at its next step boundary, and a rerun resumes it
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopChildren, "babelflow-experiment-stop"));
+        Runtime.getRuntime().addShutdownHook(stopHook);
         out.accept("Kafka at " + broker.bootstrapServers() + " (embedded, data in " + outDir.resolve("kafka")
                 + "); specialization and reweighting apps running");
     }
@@ -268,6 +269,11 @@ public final class ExperimentRunner implements AutoCloseable {
     @Override
     public void close() {
         stopChildren();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or has run
+        }
         reweighting.close();
         specialization.close();
         broker.close();
