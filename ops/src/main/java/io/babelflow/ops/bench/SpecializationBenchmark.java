@@ -9,6 +9,7 @@ import io.babelflow.schemas.ClientConfig;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.BoundedMemoryRocksDbConfig;
 import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -129,7 +130,8 @@ public final class SpecializationBenchmark {
                 lape.activationBarRatio(), setting(streams, StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 setting(streams, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
                 setting(streams, StreamsConfig.NUM_STREAM_THREADS_CONFIG),
-                setting(streams, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
+                streams.getOrDefault(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
+                        SpecializationApp.CACHE_MAX_BYTES + " (the app's default)"),
                 streams.getOrDefault(BoundedMemoryRocksDbConfig.TOTAL_BYTES_CONFIG,
                         BoundedMemoryRocksDbConfig.DEFAULT_TOTAL_BYTES + " (default)"),
                 Topics.ACTIVATION_STATS.partitions(), Topics.RUNS.partitions()));

@@ -26,7 +26,7 @@ import io.babelflow.streams.specialization.lape.LapeParameters;
 import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.streams.specialization.app.SpecializationStores;
-import io.babelflow.streams.specialization.window.WindowProgress;
+import io.babelflow.streams.specialization.window.LayerPiece;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -137,8 +137,10 @@ class SpecializationIT {
                             3 * LAYERS, Duration.ofSeconds(40));
                     assertEquals(Set.copyOf(WINDOW_ENDS.subList(0, 3)),
                             Set.copyOf(early.stream().map(NeuronSpecialization::getWindowEnd).toList()));
-                    awaitTrue("rank 0 of the window ending at " + SPLIT_WINDOW + " merged before the restart",
-                            () -> reportedIn(app, SPLIT_WINDOW) == LAYERS);
+                    // rank 0 added up and waiting for rank 1 in the rank-merge's store: the restart falls
+                    // between the ranks of every layer, so rank 0 must survive it in the changelog
+                    awaitTrue("rank 0 of the window ending at " + SPLIT_WINDOW + " pending before the restart",
+                            () -> pendingIn(app, SPLIT_WINDOW) == LAYERS);
                 } finally {
                     app.close();
                 }
@@ -321,20 +323,24 @@ class SpecializationIT {
         return SpecializationApp.start(streamsConfig, CONFIG, new InetSocketAddress("127.0.0.1", 0));
     }
 
-    /** Layers of rank 0 and 1 merged so far into the open window ending at {@code windowEnd}. */
-    private static int reportedIn(SpecializationApp app, long windowEnd) {
+    /**
+     * Layers of the window ending at {@code windowEnd} whose ranks wait, added up, in the rank-merge
+     * before the repartition: with two ranks, a layer of rank 0 waits there for rank 1.
+     */
+    private static int pendingIn(SpecializationApp app, long windowEnd) {
         try {
-            ReadOnlyKeyValueStore<String, WindowProgress> open = app.streams().store(StoreQueryParameters.fromNameAndType(
-                    SpecializationStores.OPEN_WINDOWS, QueryableStoreTypes.<String, WindowProgress>keyValueStore()));
-            try (KeyValueIterator<String, WindowProgress> it = open.all()) {
+            ReadOnlyKeyValueStore<String, LayerPiece> partials = app.streams().store(StoreQueryParameters.fromNameAndType(
+                    SpecializationStores.RANK_PARTIALS, QueryableStoreTypes.<String, LayerPiece>keyValueStore()));
+            int pending = 0;
+            try (KeyValueIterator<String, LayerPiece> it = partials.all()) {
                 while (it.hasNext()) {
-                    KeyValue<String, WindowProgress> e = it.next();
-                    if (e.value.windowStart() == windowEnd + 1 - STATS_EVERY) {
-                        return e.value.reported().length;
+                    LayerPiece piece = it.next().value;
+                    if (piece.windowEnd() == windowEnd && piece.pending()) {
+                        pending++;
                     }
                 }
             }
-            return 0;
+            return pending;
         } catch (InvalidStateStoreException notYet) {
             return -1;
         }

@@ -16,6 +16,8 @@ import io.babelflow.streams.StreamsLifecycle;
 import io.babelflow.streams.specialization.query.SpecializationHttpServer;
 import io.babelflow.streams.specialization.query.SpecializationQueries;
 import io.babelflow.streams.specialization.stage.StageEvidence;
+import io.babelflow.streams.specialization.window.BinaryStateSerdes;
+import io.babelflow.streams.specialization.window.LayerPiece;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -40,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * (LAPE) per run, layer and window, the working language of each new language, and its Babel
  * Tower stage.
  * <pre>
- * activation-stats ─▶ activation-intake ─▶ [dead letters] ─▶ repartition by runId ──┐
- * runs ─────────────▶ runs-decode ────────▶ [dead letters] ─▶ run-registry          │
- *                                                                                   ▼
+ * activation-stats ─▶ activation-intake ─▶ rank-merge ─▶ [dead letters] ─▶ repartition by runId ─┐
+ *                     (decode, check)      (ranks of a layer added up)                            │
+ * runs ─────────────▶ runs-decode ────────▶ [dead letters] ─▶ run-registry                        │
+ *                                                                                                 ▼
  *                                 window-merge (LAPE on close) ─▶ [dead letters]
  *                                   ├─▶ neuron-specialization
  *                                   └─▶ window evidence─┐
@@ -56,8 +59,19 @@ import org.slf4j.LoggerFactory;
 public final class SpecializationApp implements StreamsApp {
     private static final Logger LOG = LoggerFactory.getLogger(SpecializationApp.class);
     public static final String DEFAULT_APPLICATION_ID = "babelflow-specialization";
-    /** Name of the repartition topic's DSL node; the topic is {@code <application.id>-activation-stats-by-run-repartition}. */
-    public static final String ACTIVATION_REPARTITION = "activation-stats-by-run";
+    /**
+     * Name of the repartition topic's DSL node; the topic is {@code <application.id>-layer-pieces-by-run-repartition}.
+     * It carries {@link io.babelflow.streams.specialization.window.LayerPiece}s, not ActivationStats.
+     */
+    public static final String ACTIVATION_REPARTITION = "layer-pieces-by-run";
+
+    /**
+     * Record cache per stream thread unless configured: room for the pending rank sums and the
+     * merged counts of two open 7B-shaped windows (32 layers x 352 KB each, twice), so a sum that
+     * is complete within a commit interval never reaches a changelog; Kafka's 10 MB default would
+     * evict, and so write, them as they grow.
+     */
+    public static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
 
     private final StreamsLifecycle lifecycle;
     private final SpecializationHttpServer http;
@@ -72,17 +86,19 @@ public final class SpecializationApp implements StreamsApp {
         StreamsBuilder builder = new StreamsBuilder();
         SpecializationStores.addTo(builder);
 
-        KStream<String, byte[]> activations = DeadLetters.divert(builder
+        KStream<String, LayerPiece> pieces = DeadLetters.divert(DeadLetters.divert(builder
                 .stream(Topics.ACTIVATION_STATS.name(), raw("activation-stats-source"))
                 .process(() -> new ActivationIntakeProcessor(app, config.statsSource()), Named.as("activation-intake")), "activation-intake")
-                .repartition(Repartitioned.<String, byte[]>as(ACTIVATION_REPARTITION)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
+                .process(() -> new RankMergeProcessor(config), Named.as("rank-merge"), SpecializationStores.RANK_PARTIALS),
+                "rank-merge")
+                .repartition(Repartitioned.<String, LayerPiece>as(ACTIVATION_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(BinaryStateSerdes.LAYER_PIECE)
                         .withNumberOfPartitions(Topics.RUNS.partitions()));
 
         decoded(builder, Topics.RUNS, RunStarted::getRunId, InputChecks::runStarted, true, app)
                 .process(RunRegistryProcessor::new, Named.as("run-registry"), SpecializationStores.RUNS);
 
-        KStream<String, ClosedWindow> closed = DeadLetters.divert(activations.process(
+        KStream<String, ClosedWindow> closed = DeadLetters.divert(pieces.process(
                 () -> new WindowMergeProcessor(config), Named.as("window-merge"),
                 SpecializationStores.RUNS, SpecializationStores.WINDOW_COUNTS, SpecializationStores.OPEN_WINDOWS,
                 SpecializationStores.RUN_PROGRESS, SpecializationStores.NEURON_HISTORY,
@@ -137,6 +153,7 @@ public final class SpecializationApp implements StreamsApp {
         }
         Properties props = new Properties();
         props.putAll(streamsConfig);
+        props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, CACHE_MAX_BYTES);
         props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, server.hostInfo().host() + ":" + server.hostInfo().port());
         KafkaStreams streams;
         try {

@@ -20,13 +20,16 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The app's state stores: RocksDB key-value stores with changelogs, keyed by runId or by
- * composite keys starting with it ({@link StoreKeys}), all in the one sub-topology partitioned by
- * runId.
+ * composite keys starting with it ({@link StoreKeys}). {@link #RANK_PARTIALS} belongs to the
+ * sub-topology before the repartition (partitioned by "runId/layer"); all others to the one after
+ * it, partitioned by runId.
  */
 public final class SpecializationStores {
     /** runId → latest RunStarted. */
     public static final String RUNS = "runs";
-    /** (run, window, layer) → counts merged over the ranks so far. */
+    /** (run, window, layer) → ranks of the layer added up before the repartition, not yet forwarded. */
+    public static final String RANK_PARTIALS = "rank-partials";
+    /** (run, window, layer) → counts merged over the layer pieces so far. */
     public static final String WINDOW_COUNTS = "window-counts";
     /** (run, window) → ranks and layers merged so far, first-seen time. */
     public static final String OPEN_WINDOWS = "open-windows";
@@ -50,7 +53,11 @@ public final class SpecializationStores {
 
     static void addTo(StreamsBuilder builder) {
         builder.addStateStore(store(RUNS, AvroSerde.of(RunStarted.class)));
-        // merged counts are rewritten once per rank: caching collapses those writes between commits
+        // pending sums are rewritten once per rank and deleted when forwarded: caching collapses those
+        // writes between commits, so the changelog sees only what is pending at a commit
+        builder.addStateStore(store(RANK_PARTIALS, BinaryStateSerdes.LAYER_PIECE).withCachingEnabled());
+        // one write per layer piece, deleted when the window closes: caching keeps a window that
+        // closes within a commit interval out of the changelog
         builder.addStateStore(store(WINDOW_COUNTS, BinaryStateSerdes.LAYER_COUNTS).withCachingEnabled());
         builder.addStateStore(store(OPEN_WINDOWS, JsonSerde.of(WindowProgress.class)));
         builder.addStateStore(store(RUN_PROGRESS, JsonSerde.of(RunProgress.class)));

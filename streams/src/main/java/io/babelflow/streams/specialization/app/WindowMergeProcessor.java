@@ -1,15 +1,13 @@
 package io.babelflow.streams.specialization.app;
 
-import io.babelflow.events.ActivationStats;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
-import io.babelflow.schemas.AvroSerde;
-import io.babelflow.schemas.EventDecodingException;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.Routed;
 import io.babelflow.streams.specialization.window.ActivationValidator;
 import io.babelflow.streams.specialization.window.LayerCounts;
+import io.babelflow.streams.specialization.window.LayerPiece;
 import io.babelflow.streams.specialization.window.LayerProbabilities;
 import io.babelflow.streams.specialization.window.RunProgress;
 import io.babelflow.streams.specialization.window.WindowAnalysis;
@@ -27,29 +25,31 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Merges the ranks' activation counts per (run, window, layer) by addition and, when a window
+ * Merges the layer pieces (ranks already added up per layer by the {@link RankMergeProcessor})
+ * per (run, window, layer) by addition and, when a window
  * closes, runs the {@link WindowAnalysis} on them and keeps its outcome in the stores.
  * A window closes when every layer of every rank has reported, or, checked by a wall-clock
  * punctuator, once the grace period since its first record has passed; it is then marked
  * incomplete with the missing ranks and computed over the layers that did arrive.
  * <p>
- * Rejected here (to the dead-letter topic): records disagreeing with the run's RunStarted or with
- * the window's first record, a (rank, layer) already merged into the window, and records of a
- * window already closed. Each would otherwise corrupt or silently vanish from a window.
+ * Rejected here (to the dead-letter topic, one dead letter per record of the piece): pieces
+ * disagreeing with the run's RunStarted or with the window's first piece, a (rank, layer) already
+ * merged into the window, and pieces of a window already closed. Each would otherwise corrupt or
+ * silently vanish from a window.
  */
-final class WindowMergeProcessor implements Processor<String, byte[], String, Routed<ClosedWindow>> {
+final class WindowMergeProcessor implements Processor<String, LayerPiece, String, Routed<ClosedWindow>> {
     private static final Logger LOG = LoggerFactory.getLogger(WindowMergeProcessor.class);
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final SpecializationConfig config;
     private final WindowAnalysis analysis;
-    private final AvroSerde<ActivationStats> serde = AvroSerde.of(ActivationStats.class);
     private ProcessorContext<String, Routed<ClosedWindow>> context;
     private KeyValueStore<String, RunStarted> runs;
     private KeyValueStore<String, LayerCounts> windowCounts;
@@ -76,64 +76,94 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
-        ActivationStats stats;
-        try {
-            stats = serde.decode(record.value());
-        } catch (EventDecodingException e) { // the intake decoded these very bytes; kept for safety
-            reject(record, null, e.getMessage());
-            return;
-        }
-        String runId = stats.getRunId();
+    public void process(Record<String, LayerPiece> record) {
+        LayerPiece piece = record.value();
+        String runId = piece.runId();
         RunStarted run = runs.get(runId);
-        String problem = run == null ? null : ActivationValidator.checkAgainstRun(stats, run);
+        String problem = run == null ? null : ActivationValidator.checkAgainstRun(piece, run);
         if (problem != null) {
-            reject(record, stats, "ActivationStats disagrees with RunStarted: " + problem);
+            reject(record, piece, "ActivationStats disagrees with RunStarted: " + problem);
             return;
         }
-        String windowKey = StoreKeys.window(runId, stats.getWindowEnd());
+        String windowKey = StoreKeys.window(runId, piece.windowEnd());
         WindowProgress progress = openWindows.get(windowKey);
         if (progress == null) {
-            if (progress(runId).closes(stats.getWindowEnd())) {
-                reject(record, stats, "late: window ending at step " + stats.getWindowEnd()
+            if (progress(runId).closes(piece.windowEnd())) {
+                reject(record, piece, "late: window ending at step " + piece.windowEnd()
                         + " was already closed (newest closed window ends at " + progress(runId).lastClosedWindowEnd() + ")");
                 return;
             }
-            progress = WindowProgress.open(stats.getWindowStart(), stats.getWorldSize(), stats.getLayers(),
-                    stats.getNeurons(), context.currentSystemTimeMs());
+            // the grace runs from the layer's first record, as it reached the rank-merge
+            progress = WindowProgress.open(piece.windowStart(), piece.worldSize(), piece.layers(), piece.neurons(),
+                    Math.min(piece.openedMs(), context.currentSystemTimeMs()));
         } else {
-            problem = progress.mismatch(stats.getWindowStart(), stats.getWorldSize(), stats.getLayers(), stats.getNeurons());
+            problem = progress.mismatch(piece.windowStart(), piece.worldSize(), piece.layers(), piece.neurons());
             if (problem != null) {
-                reject(record, stats, "ActivationStats disagrees with its window: " + problem);
+                reject(record, piece, "ActivationStats disagrees with its window: " + problem);
                 return;
             }
         }
-        if (progress.hasReported(stats.getRank(), stats.getLayer())) {
-            reject(record, stats, "duplicate: rank " + stats.getRank() + " layer " + stats.getLayer()
-                    + " of the window ending at step " + stats.getWindowEnd() + " was already merged");
-            return;
+        for (int rank : piece.ranks()) {
+            if (progress.hasReported(rank, piece.layer())) {
+                reject(record, piece, "duplicate: rank " + rank + " layer " + piece.layer()
+                        + " of the window ending at step " + piece.windowEnd() + " was already merged");
+                return;
+            }
         }
-        String layerKey = StoreKeys.windowLayer(runId, stats.getWindowEnd(), stats.getLayer());
-        LayerCounts counts = windowCounts.get(layerKey);
-        if (counts == null) {
-            counts = new LayerCounts(stats.getNeurons());
+        String layerKey = StoreKeys.windowLayer(runId, piece.windowEnd(), piece.layer());
+        LayerCounts stored = windowCounts.get(layerKey);
+        LayerCounts counts = piece.counts();
+        if (stored != null) {
+            stored.add(counts);
+            counts = stored;
         }
-        counts.add(stats);
-        windowCounts.put(layerKey, counts);
-        progress = progress.withReported(stats.getRank(), stats.getLayer(), record.timestamp());
+        for (int rank : piece.ranks()) {
+            progress = progress.withReported(rank, piece.layer(), record.timestamp());
+        }
         if (progress.complete()) {
-            close(runId, stats.getWindowEnd(), progress);
+            if (stored != null) {
+                windowCounts.delete(layerKey); // the last piece goes straight to the analysis
+            }
+            close(runId, piece.windowEnd(), progress, Map.of(piece.layer(), counts));
         } else {
+            windowCounts.put(layerKey, counts);
             openWindows.put(windowKey, progress);
         }
     }
 
-    private void reject(Record<String, byte[]> record, ActivationStats stats, String reason) {
-        // the original key was "runId/layer"; the repartition re-keyed it by runId
-        byte[] key = (stats == null ? record.key() : Topics.activationKey(stats.getRunId(), stats.getLayer()))
-                .getBytes(StandardCharsets.UTF_8);
-        context.forward(DeadLetters.reject(record, context.recordMetadata().orElse(null), key, record.value(),
-                reason, config.appName()));
+    /**
+     * One dead letter per record added up in the piece, at that record's source coordinates; the
+     * value is left out (the bytes were added up before the repartition) and stays readable there.
+     */
+    private void reject(Record<String, LayerPiece> record, LayerPiece piece, String reason) {
+        byte[] key = Topics.activationKey(piece.runId(), piece.layer()).getBytes(StandardCharsets.UTF_8);
+        int[] ranks = piece.ranks();
+        String merged = ranks.length == 1 ? "" : " (ranks " + piece.rankList() + " of the layer were added up before"
+                + " the repartition; each dead letter names one)";
+        for (int i = 0; i < ranks.length; i++) {
+            context.forward(DeadLetters.reject(record, origin(piece.partition(i), piece.offset(i)), key, null,
+                    reason + merged + " [rank " + ranks[i] + "; value left out: read it at the source coordinates]",
+                    config.appName()));
+        }
+    }
+
+    private static RecordMetadata origin(int partition, long offset) {
+        return new RecordMetadata() {
+            @Override
+            public String topic() {
+                return Topics.ACTIVATION_STATS.name();
+            }
+
+            @Override
+            public int partition() {
+                return partition;
+            }
+
+            @Override
+            public long offset() {
+                return offset;
+            }
+        };
     }
 
     private RunProgress progress(String runId) {
@@ -156,13 +186,15 @@ final class WindowMergeProcessor implements Processor<String, byte[], String, Ro
             long windowEnd = StoreKeys.windowEndOf(entry.key);
             LOG.info("window ending at step {} of run {} closes incomplete after {}: ranks {} missing",
                     windowEnd, runId, config.grace(), entry.value.missingRanks());
-            close(runId, windowEnd, entry.value);
+            close(runId, windowEnd, entry.value, Map.of());
         }
     }
 
-    private void close(String runId, long windowEnd, WindowProgress window) {
+    /** @param last counts of layers merged just now and not written to the store */
+    private void close(String runId, long windowEnd, WindowProgress window, Map<Integer, LayerCounts> last) {
         openWindows.delete(StoreKeys.window(runId, windowEnd));
         SortedMap<Integer, LayerCounts> layers = takeCounts(runId, windowEnd);
+        layers.putAll(last);
         RunProgress progress = progress(runId);
         boolean newest = windowEnd > progress.lastClosedWindowEnd();
         Optional<WindowAnalysis.Outcome> outcome = analysis.analyse(new WindowAnalysis.Window(runId,

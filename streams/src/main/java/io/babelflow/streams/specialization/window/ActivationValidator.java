@@ -85,20 +85,30 @@ public final class ActivationValidator {
 
     /** Agreement with the run's model shape, world and languages. */
     public static String checkAgainstRun(ActivationStats s, RunStarted run) {
-        if (s.getLayers() != run.getModel().getLayers()) {
-            return "layers " + s.getLayers() + " but the run's model has " + run.getModel().getLayers();
+        return checkAgainstRun(s.getLayers(), s.getNeurons(), s.getWorldSize(), s.getLanguages(), run);
+    }
+
+    /** Agreement of a layer piece (ranks added up) with the run's model shape, world and languages. */
+    public static String checkAgainstRun(LayerPiece p, RunStarted run) {
+        return checkAgainstRun(p.layers(), p.neurons(), p.worldSize(), p.counts().languages(), run);
+    }
+
+    private static String checkAgainstRun(int layers, int neurons, int worldSize, List<String> languages,
+            RunStarted run) {
+        if (layers != run.getModel().getLayers()) {
+            return "layers " + layers + " but the run's model has " + run.getModel().getLayers();
         }
-        if (s.getNeurons() != run.getModel().getFfnWidth()) {
-            return "neurons " + s.getNeurons() + " but the run's model has ffnWidth " + run.getModel().getFfnWidth();
+        if (neurons != run.getModel().getFfnWidth()) {
+            return "neurons " + neurons + " but the run's model has ffnWidth " + run.getModel().getFfnWidth();
         }
-        if (s.getWorldSize() != run.getWorldSize()) {
-            return "worldSize " + s.getWorldSize() + " but the run started with " + run.getWorldSize();
+        if (worldSize != run.getWorldSize()) {
+            return "worldSize " + worldSize + " but the run started with " + run.getWorldSize();
         }
         Set<String> known = new HashSet<>();
         for (LanguageSpec spec : run.getLanguages()) {
             known.add(spec.getId());
         }
-        for (String language : s.getLanguages()) {
+        for (String language : languages) {
             if (!known.contains(language)) {
                 return "language " + language + " is not one of the run's " + known;
             }

@@ -7,7 +7,11 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Compact binary serdes for the large state values: merged counts and probability snapshots. */
+/**
+ * Compact binary serdes for the large values: merged counts, the layer pieces that cross the
+ * repartition topic, and probability snapshots. Counts are whole numbers in practice: they are
+ * written as int32 (half of float64) whenever every cell is one, else as float64.
+ */
 public final class BinaryStateSerdes {
     private BinaryStateSerdes() {
     }
@@ -16,21 +20,54 @@ public final class BinaryStateSerdes {
             (topic, counts) -> counts == null ? null : writeCounts(counts),
             (topic, bytes) -> bytes == null ? null : readCounts(ByteBuffer.wrap(bytes)));
 
+    public static final Serde<LayerPiece> LAYER_PIECE = Serdes.serdeFrom(
+            (topic, piece) -> piece == null ? null : writePiece(piece),
+            (topic, bytes) -> bytes == null ? null : readPiece(ByteBuffer.wrap(bytes)));
+
     public static final Serde<LayerProbabilities> LAYER_PROBABILITIES = Serdes.serdeFrom(
             (topic, p) -> p == null ? null : writeProbabilities(p),
             (topic, bytes) -> bytes == null ? null : readProbabilities(ByteBuffer.wrap(bytes)));
 
+    private static final byte WHOLE_INT32 = 1;
+    private static final byte FLOAT64 = 2;
+
     private static byte[] writeCounts(LayerCounts c) {
-        List<String> languages = c.languages();
-        ByteBuffer out = ByteBuffer.allocate(8 + namesSize(languages)
-                + languages.size() * Long.BYTES + c.countsArray().length * Double.BYTES);
+        ByteBuffer out = ByteBuffer.allocate(countsSize(c));
+        putCounts(out, c);
+        return out.array();
+    }
+
+    private static int countsSize(LayerCounts c) {
+        return 9 + namesSize(c.languages()) + c.tokensArray().length * Long.BYTES
+                + c.countsArray().length * (whole(c.countsArray()) ? Integer.BYTES : Double.BYTES);
+    }
+
+    private static boolean whole(double[] values) {
+        for (double v : values) {
+            if (v != (int) v) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void putCounts(ByteBuffer out, LayerCounts c) {
         out.putInt(c.neurons());
-        writeNames(out, languages);
+        writeNames(out, c.languages());
         for (long t : c.tokensArray()) {
             out.putLong(t);
         }
-        out.asDoubleBuffer().put(c.countsArray());
-        return out.array();
+        double[] counts = c.countsArray();
+        if (whole(counts)) {
+            out.put(WHOLE_INT32);
+            for (double v : counts) {
+                out.putInt((int) v);
+            }
+        } else {
+            out.put(FLOAT64);
+            out.asDoubleBuffer().put(counts);
+            out.position(out.position() + counts.length * Double.BYTES);
+        }
     }
 
     private static LayerCounts readCounts(ByteBuffer in) {
@@ -41,8 +78,71 @@ public final class BinaryStateSerdes {
             tokens[i] = in.getLong();
         }
         double[] counts = new double[languages.size() * neurons];
-        in.asDoubleBuffer().get(counts);
+        byte mode = in.get();
+        if (mode == WHOLE_INT32) {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = in.getInt();
+            }
+        } else if (mode == FLOAT64) {
+            in.asDoubleBuffer().get(counts);
+            in.position(in.position() + counts.length * Double.BYTES);
+        } else {
+            throw new IllegalArgumentException("unknown counts encoding " + mode);
+        }
         return new LayerCounts(neurons, languages, tokens, counts);
+    }
+
+    private static byte[] writePiece(LayerPiece p) {
+        byte[] run = p.runId().getBytes(StandardCharsets.UTF_8);
+        int ranks = p.ranks().length;
+        ByteBuffer out = ByteBuffer.allocate(4 + run.length + 5 * Long.BYTES + 4 * Integer.BYTES
+                + 4 + ranks * (2 * Integer.BYTES + Long.BYTES) + 4 + p.forwarded().length * Integer.BYTES
+                + countsSize(p.counts()));
+        out.putInt(run.length).put(run);
+        out.putLong(p.windowStart()).putLong(p.windowEnd()).putLong(p.openedMs()).putLong(p.pendingSinceMs())
+                .putLong(p.lastTimestamp());
+        out.putInt(p.layer()).putInt(p.layers()).putInt(p.worldSize()).putInt(p.neurons());
+        out.putInt(ranks);
+        int[] rankIds = p.ranks();
+        for (int i = 0; i < ranks; i++) {
+            out.putInt(rankIds[i]).putInt(p.partitions()[i]).putLong(p.offsets()[i]);
+        }
+        out.putInt(p.forwarded().length);
+        for (int r : p.forwarded()) {
+            out.putInt(r);
+        }
+        putCounts(out, p.counts());
+        return out.array();
+    }
+
+    private static LayerPiece readPiece(ByteBuffer in) {
+        byte[] run = new byte[in.getInt()];
+        in.get(run);
+        long windowStart = in.getLong();
+        long windowEnd = in.getLong();
+        long openedMs = in.getLong();
+        long pendingSinceMs = in.getLong();
+        long lastTimestamp = in.getLong();
+        int layer = in.getInt();
+        int layers = in.getInt();
+        int worldSize = in.getInt();
+        int neurons = in.getInt();
+        int ranks = in.getInt();
+        int[] rankIds = new int[ranks];
+        int[] partitions = new int[ranks];
+        long[] offsets = new long[ranks];
+        for (int i = 0; i < ranks; i++) {
+            rankIds[i] = in.getInt();
+            partitions[i] = in.getInt();
+            offsets[i] = in.getLong();
+        }
+        int[] forwarded = new int[in.getInt()];
+        for (int i = 0; i < forwarded.length; i++) {
+            forwarded[i] = in.getInt();
+        }
+        return new LayerPiece(new String(run, StandardCharsets.UTF_8), windowStart, windowEnd, layer, layers,
+                worldSize, neurons, openedMs, pendingSinceMs, lastTimestamp, rankIds, partitions, offsets, forwarded,
+                readCounts(in));
     }
 
     private static byte[] writeProbabilities(LayerProbabilities p) {

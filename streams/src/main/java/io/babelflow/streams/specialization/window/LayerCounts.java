@@ -1,7 +1,8 @@
 package io.babelflow.streams.specialization.window;
 
 import io.babelflow.events.ActivationStats;
-import io.babelflow.schemas.PackedFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,10 +34,42 @@ public final class LayerCounts {
         this.counts = counts;
     }
 
-    /** Adds one rank's record of this layer. */
+    /** Adds one rank's record of this layer, reading its packed counts in place (no float[] copy). */
     public void add(ActivationStats stats) {
-        add(stats.getLanguages(), stats.getTokens().stream().mapToLong(Long::longValue).toArray(),
-                PackedFloats.unpack(stats.getActiveCounts()));
+        List<String> recordLanguages = stats.getLanguages();
+        List<Long> recordTokens = stats.getTokens();
+        ByteBuffer packed = stats.getActiveCounts().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (packed.remaining() != recordLanguages.size() * neurons * Float.BYTES
+                || recordTokens.size() != recordLanguages.size()) {
+            throw new IllegalArgumentException("record of " + recordLanguages.size() + " languages does not fit "
+                    + neurons + " neurons");
+        }
+        int base = packed.position();
+        for (int r = 0; r < recordLanguages.size(); r++) {
+            int row = row(recordLanguages.get(r));
+            tokens[row] += recordTokens.get(r);
+            int to = row * neurons;
+            int from = base + r * neurons * Float.BYTES;
+            for (int n = 0; n < neurons; n++) {
+                counts[to + n] += packed.getFloat(from + n * Float.BYTES);
+            }
+        }
+    }
+
+    /** Adds counts merged elsewhere (other ranks of the same layer and window). */
+    public void add(LayerCounts other) {
+        if (other.neurons != neurons) {
+            throw new IllegalArgumentException("counts of " + other.neurons + " neurons do not fit " + neurons);
+        }
+        for (int r = 0; r < other.languages.size(); r++) {
+            int row = row(other.languages.get(r));
+            tokens[row] += other.tokens[r];
+            int to = row * neurons;
+            int from = r * neurons;
+            for (int n = 0; n < neurons; n++) {
+                counts[to + n] += other.counts[from + n];
+            }
+        }
     }
 
     /** Adds one record: {@code activeCounts} is [languages x neurons], row-major, in the order of {@code languages}. */

@@ -1,0 +1,72 @@
+package io.babelflow.streams.specialization.window;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.babelflow.events.ActivationStats;
+import io.babelflow.events.StatsSource;
+import io.babelflow.schemas.PackedFloats;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A layer's ranks added up before the repartition, and their compact encoding. */
+class LayerPieceTest {
+
+    private static ActivationStats stats(int rank, List<String> languages, long[] tokens, float[] counts) {
+        return ActivationStats.newBuilder().setRunId("r").setRank(rank).setWorldSize(3).setSequence(1)
+                .setSource(StatsSource.HELDOUT).setWindowStart(0).setWindowEnd(9).setLayer(1).setLayers(2)
+                .setNeurons(2).setLanguages(languages).setTokens(List.of(tokens[0], tokens[1]))
+                .setActiveCounts(PackedFloats.pack(counts)).setActivationSums(PackedFloats.pack(new float[4])).build();
+    }
+
+    @Test
+    void addsRanksUntilTheWorldIsCompleteAndRemembersWhatWasForwarded() {
+        ActivationStats r0 = stats(0, List.of("python", "go"), new long[] {10, 20}, new float[] {1, 2, 3, 4});
+        LayerPiece piece = LayerPiece.open(r0, 1000);
+        piece.add(r0, 4, 17, 5, 1000);
+        piece.add(stats(2, List.of("go", "python"), new long[] {30, 40}, new float[] {5, 6, 7, 8}), 4, 19, 6, 1500);
+        assertFalse(piece.complete());
+        LayerPiece out = piece.takePending();
+        assertEquals(List.of(0, 2), out.rankList());
+        assertEquals(50, out.counts().tokens("python"));
+        assertEquals(8, out.counts().count("python", 0), 0.0);
+        assertEquals(10, out.counts().count("go", 1), 0.0);
+        assertEquals(19, out.offset(1));
+        assertFalse(piece.pending());
+        assertTrue(piece.seen(2), "forwarded ranks are remembered");
+        assertFalse(piece.seen(1));
+        assertNull(piece.mismatch(r0));
+        assertTrue(piece.mismatch(ActivationStats.newBuilder(r0).setNeurons(3).build()).contains("neurons 3"));
+        piece.add(stats(1, List.of("python", "go"), new long[] {1, 1}, new float[] {1, 0, 0, 1}), 4, 30, 7, 9000);
+        assertTrue(piece.complete());
+        assertEquals(9000, piece.pendingSinceMs());
+        assertEquals(1000, piece.openedMs());
+    }
+
+    @Test
+    void piecesRoundTripWholeCountsAsInt32AndFractionsAsFloat64() {
+        ActivationStats whole = stats(0, List.of("python", "go"), new long[] {10, 20}, new float[] {1, 2, 3, 4});
+        LayerPiece piece = LayerPiece.open(whole, 1000);
+        piece.add(whole, 2, 42, 5, 1000);
+        byte[] wholeBytes = BinaryStateSerdes.LAYER_PIECE.serializer().serialize("t", piece);
+        LayerPiece back = BinaryStateSerdes.LAYER_PIECE.deserializer().deserialize("t", wholeBytes);
+        assertEquals(List.of(0), back.rankList());
+        assertEquals(42, back.offset(0));
+        assertEquals(2, back.partition(0));
+        assertEquals(1000, back.openedMs());
+        assertEquals(4, back.counts().count("go", 1), 0.0);
+        assertEquals(20, back.counts().tokens("go"));
+
+        ActivationStats fraction = stats(1, List.of("python", "go"), new long[] {10, 20}, new float[] {0.5f, 2, 3, 4});
+        piece.add(fraction, 2, 43, 6, 1001);
+        byte[] fractionBytes = BinaryStateSerdes.LAYER_PIECE.serializer().serialize("t", piece);
+        back = BinaryStateSerdes.LAYER_PIECE.deserializer().deserialize("t", fractionBytes);
+        assertEquals(1.5, back.counts().count("python", 0), 0.0);
+        assertEquals(4 * Integer.BYTES, fractionBytes.length - wholeBytes.length - (2 * Integer.BYTES + Long.BYTES),
+                "four cells went from 4 to 8 bytes");
+        assertArrayEquals(new int[] {0, 1}, back.ranks());
+    }
+}
