@@ -23,10 +23,10 @@ public final class BabelTowerExperiment {
     public static final List<String> NEW_LANGUAGES = List.of("go", "cpp", "rust", "java", "ruby", "perl");
     public static final List<String> ARMS = List.of("static", "schedule", "exp3", "excess-loss", "babel-tower");
 
-    /** Grid size. The model is the demo's 2 x 64 shape (2 layers, d_model 64, FFN 256, 64-byte windows). */
+    /** Grid size; the model is {@link ExperimentModel#SHAPE}. */
     public record Settings(long primarySteps, long armSteps, int seeds, List<String> arms, int evalEvery) {
         public static Settings full(int seeds) {
-            return new Settings(600, 600, seeds, ARMS, 50);
+            return new Settings(1000, 1000, seeds, ARMS, 50);
         }
 
         public static Settings quick() {
@@ -60,17 +60,13 @@ public final class BabelTowerExperiment {
         try (ExperimentRunner runner = new ExperimentRunner(outDir, corpusDir, out)) {
             List<GridRun> grid = new ArrayList<>(List.of(primary));
             grid.addAll(arms(s, outDir, newLanguages, natural, primary, Double.NaN));
-            runner.run(List.of(primary), grid);
-            if (!ExperimentRunner.done(primary)) {
+            if (!runner.run(List.of(primary), grid)) {
                 return null;
             }
             // excess-loss asks each new language to reach the primary's held-out loss at the fork
             Double reference = RunHistory.read(primary.dir(), PRIMARY).finalLoss(PRIMARY);
             List<GridRun> arms = arms(s, outDir, newLanguages, natural, primary, reference == null ? 2.0 : reference);
-            grid = new ArrayList<>(List.of(primary));
-            grid.addAll(arms);
-            runner.run(arms, grid);
-            if (!arms.stream().allMatch(ExperimentRunner::done)) {
+            if (!runner.run(arms, grid)) {
                 return null;
             }
             List<GridRun> all = new ArrayList<>(List.of(primary));
@@ -144,19 +140,7 @@ public final class BabelTowerExperiment {
         StringBuilder languages = new StringBuilder(String.format("  - {id: %s, role: PRIMARY, weight: %s}%n",
                 PRIMARY, initial.get(PRIMARY)));
         newLanguages.forEach(l -> languages.append(String.format("  - {id: %s, role: NEW, weight: %s}%n", l, initial.get(l))));
-        long total = s.primarySteps() + s.armSteps();
-        return """
-                # written by babelflow experiment babel-tower
-                run: {name: %s, steps: %d, seed: %d}
-                model: {layers: 2, dModel: 64, heads: 4, ffnWidth: 256, contextLength: 64, activation: GELU}
-                training: {batchSize: 8, learningRate: 3.0e-3, minLearningRate: 3.0e-4, warmupSteps: 20, decaySteps: %d,
-                           weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1.0e-8, gradClipNorm: 1.0}
-                languages:
-                %smixture: {phases: []}
-                probes: {statsEvery: 10, evalEvery: %d, evalBatchSize: 16, maxProbeWindows: 16, promptDir: null}
-                checkpoint: {every: 100, keep: 2}
-                logging: {every: 10}
-                feedback: %s
-                """.formatted("bt-" + name, steps, seed, total, languages, s.evalEvery(), feedback);
+        return ExperimentModel.config("babelflow experiment babel-tower", "bt-" + name, seed, steps,
+                s.primarySteps() + s.armSteps(), languages.toString(), s.evalEvery(), feedback);
     }
 }

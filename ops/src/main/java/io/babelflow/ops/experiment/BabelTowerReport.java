@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /**
  * The Babel Tower report folder: summary.md with the tables (final held-out loss per new language and
@@ -37,7 +36,7 @@ final class BabelTowerReport {
         StringBuilder md = new StringBuilder("# Babel Tower in miniature\n\n");
         md.append("Command: `").append(command).append("`  \n");
         md.append(String.format("Python alone for steps 0–%d (one run), then %d arms x %d seeds forked from its "
-                        + "checkpoint, each to step %d (equal token budget). Configs: `configs/`; runs: `runs/`.%n%n",
+                        + "checkpoint, each to step %d (equal token budget). Configs: `runs/configs/`; runs: `runs/`.%n%n",
                 primary.steps() - 1, byArm.size(), byArm.values().iterator().next().size(), end - 1));
         md.append(String.format("Primary-phase end: held-out loss %s.%n%n", finals(first)));
 
@@ -102,11 +101,8 @@ final class BabelTowerReport {
         }
 
         for (String l : all) {
-            LineChart chart = new LineChart("Held-out loss, " + l + " (mean over seeds)", "step", "nats/byte");
-            first.heldout().getOrDefault(l, new TreeMap<>()).forEach((step, v) -> chart.add("python-only phase", step, v));
-            byArm.forEach((arm, runs) -> meanCurve(runs, history, l).forEach((step, v) -> chart.add(arm, step, v)));
-            chart.mark(primary.steps(), "fork");
-            chart.writePng(plots.resolve("heldout-" + l + ".png"), 1000, 560);
+            ForkPlot.heldout(plots.resolve("heldout-" + l + ".png"), l, "python-only (parent)", first, primary.steps(),
+                    byArm, history);
         }
         for (GridRun r : arms.stream().filter(r -> r.seed() == 1).toList()) {
             RunHistory h = history.get(r);
@@ -133,25 +129,14 @@ final class BabelTowerReport {
         return summary;
     }
 
+    /** Marks each step with a stage change once, naming every change there (one label per step stays readable). */
     private static LineChart marked(LineChart chart, RunHistory h) {
+        Map<Long, List<String>> byStep = new java.util.TreeMap<>();
         for (StageChange c : h.stages()) {
-            chart.mark(c.getStep(), c.getLanguage() + " " + c.getTo());
+            byStep.computeIfAbsent(c.getStep(), k -> new ArrayList<>()).add(c.getLanguage() + " " + c.getTo());
         }
+        byStep.forEach((step, labels) -> chart.mark(step, String.join(", ", labels)));
         return chart;
-    }
-
-    private static TreeMap<Long, Double> meanCurve(List<GridRun> runs, Map<GridRun, RunHistory> history, String l) {
-        TreeMap<Long, double[]> sums = new TreeMap<>();
-        for (GridRun r : runs) {
-            history.get(r).heldout().getOrDefault(l, new TreeMap<>()).forEach((step, v) -> {
-                double[] s = sums.computeIfAbsent(step, k -> new double[2]);
-                s[0] += v;
-                s[1]++;
-            });
-        }
-        TreeMap<Long, Double> mean = new TreeMap<>();
-        sums.forEach((step, s) -> mean.put(step, s[0] / s[1]));
-        return mean;
     }
 
     private static String finals(RunHistory h) {

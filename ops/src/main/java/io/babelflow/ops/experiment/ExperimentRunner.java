@@ -2,7 +2,6 @@ package io.babelflow.ops.experiment;
 
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.ops.kafka.TopicProvisioner;
-import io.babelflow.ops.train.TrainingSession;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
@@ -11,17 +10,32 @@ import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.streams.specialization.lape.LapeParameters;
 import io.babelflow.trainer.train.Checkpoints;
-import io.babelflow.trainer.train.TrainOptions;
 import io.babelflow.trainer.train.Trainer;
+import io.babelflow.ops.BabelFlow;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,7 +43,7 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * Runs an experiment's grid through the real loop: one embedded broker (its data kept in
  * OUT/kafka, so a rerun finds the earlier runs' topics), one specialization and one reweighting
- * app shared by every run, the runs one after another. A run whose final checkpoint exists is
+ * app shared by every run, two runs at a time. A run whose final checkpoint exists is
  * skipped, one with a checkpoint is resumed, and one that never reached a checkpoint starts again,
  * so rerunning the command continues an interrupted grid.
  */
@@ -37,6 +51,15 @@ public final class ExperimentRunner implements AutoCloseable {
     /** LAPE with the lowest-entropy 5 % (not 1 %): a 2 x 256-neuron model has too few neurons for 1 %. */
     static final SpecializationConfig SPECIALIZATION = SpecializationConfig.DEFAULTS
             .withLape(new LapeParameters(0.95, 0.05, 0.95));
+
+    /** Runs trained at once: one per core of the 2-core machine the grids are sized for. */
+    static final int PARALLEL = 2;
+    /** Each run's own output (its child JVM's), in its folder. */
+    static final String TRAIN_LOG = "train.log";
+    private static final Pattern STEP = Pattern.compile("step (\\d+)/");
+
+    private final List<Process> children = new CopyOnWriteArrayList<>();
+    private final Thread stopHook = new Thread(this::stopChildren, "babelflow-experiment-stop");
 
     private final Path corpus;
     private final Consumer<String> out;
@@ -60,6 +83,8 @@ public final class ExperimentRunner implements AutoCloseable {
                 ReweightingConfig.DEFAULTS);
         awaitRunning(specialization.streams());
         awaitRunning(reweighting.streams());
+        // a stop signal reaches the runs too: each checkpoints at its next step boundary, and a rerun resumes it
+        Runtime.getRuntime().addShutdownHook(stopHook);
         out.accept("Kafka at " + broker.bootstrapServers() + " (embedded, data in " + outDir.resolve("kafka")
                 + "); specialization and reweighting apps running");
     }
@@ -69,52 +94,119 @@ public final class ExperimentRunner implements AutoCloseable {
         return checkpoints(run).at(run.steps()).isPresent();
     }
 
-    /** Runs {@code runs} in order; {@code grid} is the whole grid, for the time-left estimate. */
-    public void run(List<GridRun> runs, List<GridRun> grid) throws InterruptedException {
+    /**
+     * Trains {@code runs}, {@link #PARALLEL} at a time; {@code grid} is the whole grid, for the time-left estimate.
+     * Returns true when every one of {@code runs} completed.
+     */
+    public boolean run(List<GridRun> runs, List<GridRun> grid) throws InterruptedException {
         long total = grid.stream().mapToLong(GridRun::stepsToTrain).sum();
-        long doneSteps = grid.stream().filter(ExperimentRunner::done).mapToLong(GridRun::stepsToTrain).sum();
-        long started = System.nanoTime();
-        long trainedHere = 0;
-        for (GridRun run : runs) {
-            if (done(run)) {
-                continue;
-            }
-            long before = doneSteps;
-            long startNanos = started;
-            long[] trained = {trainedHere};
-            boolean resume = !checkpoints(run).list().isEmpty();
-            if (!resume) {
-                deleteRecursively(run.dir()); // nothing durable yet: start again
-            }
-            Path config = Files.exists(run.dir().resolve(Trainer.CONFIG_FILE)) && resume ? null : writeConfig(run);
-            TrainOptions.Builder options = TrainOptions.builder(corpus, run.dir()).resume(resume).stopOnSignal(true)
-                    .progress(p -> {
-                        long doneNow = before + (p.step() + 1 - run.startStep());
-                        long here = trained[0] + (p.step() + 1 - run.startStep());
-                        double secondsPerStep = here <= 0 ? Double.NaN : (System.nanoTime() - startNanos) / 1e9 / here;
+        AtomicLong doneSteps = new AtomicLong(grid.stream().filter(ExperimentRunner::done)
+                .mapToLong(GridRun::stepsToTrain).sum());
+        // steps trained by this call so far, per run in flight, for the rate behind "time left"
+        Map<GridRun, Long> inFlight = new ConcurrentHashMap<>();
+        AtomicLong trainedHere = new AtomicLong();
+        // the rate counts from the first step reported (a JVM's start is not a step): {nanos, steps} then
+        AtomicReference<long[]> first = new AtomicReference<>();
+        List<GridRun> todo = runs.stream().filter(r -> !done(r)).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL, todo.size())));
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (GridRun run : todo) {
+                results.add(pool.submit(() -> {
+                    long before = System.nanoTime();
+                    boolean ok = train(run, line -> {
+                        Matcher m = STEP.matcher(line);
+                        if (!m.lookingAt()) {
+                            return;
+                        }
+                        inFlight.put(run, Long.parseLong(m.group(1)) + 1 - run.startStep());
+                        long here = trainedHere.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
+                        long doneNow = doneSteps.get() + inFlight.values().stream().mapToLong(Long::longValue).sum();
+                        first.compareAndSet(null, new long[] {System.nanoTime(), here});
+                        long steps = here - first.get()[1];
+                        double secondsPerStep = steps <= 0 ? Double.NaN : (System.nanoTime() - first.get()[0]) / 1e9 / steps;
                         long left = Double.isNaN(secondsPerStep) ? -1 : Math.round((total - doneNow) * secondsPerStep);
-                        out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), p.line(),
+                        out.accept(String.format("[%s] %s | grid %d/%d steps, ~%s left", run.label(), line,
                                 doneNow, total, left < 0 ? "?" : left / 60 + " min " + left % 60 + " s"));
                     });
-            if (config != null) {
-                options.config(config);
+                    Long trained = inFlight.remove(run);
+                    if (ok) {
+                        trainedHere.addAndGet(trained == null ? 0 : trained);
+                        doneSteps.addAndGet(run.stepsToTrain());
+                        out.accept(String.format("[%s] done in %.0f s", run.label(), (System.nanoTime() - before) / 1e9));
+                    }
+                    return ok;
+                }));
             }
-            if (run.forkFrom() != null && !resume) {
-                options.forkFrom(run.forkFrom(), run.startStep());
+            boolean all = true;
+            for (Future<Boolean> f : results) {
+                try {
+                    all &= f.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
             }
-            TrainingSession session = new TrainingSession(options, client);
-            String runId = session.trainer().runId();
-            out.accept(String.format("[%s] %s run %s in %s", run.label(), resume ? "resuming" : "starting", runId, run.dir()));
-            TrainingSession.Outcome o = session.run(null, out);
-            long firstStep = o.result().firstStep();
-            if (!"completed".equals(o.result().reason())) {
-                out.accept("[" + run.label() + "] " + o.result().reason() + "; rerun the command to continue");
-                return;
-            }
-            long steps = run.steps() - firstStep;
-            doneSteps += run.steps() - run.startStep();
-            trainedHere += steps;
+            return all;
+        } finally {
+            pool.shutdownNow();
         }
+    }
+
+    /**
+     * Trains one run to its end (resuming or forking as its folder says) in a child JVM running
+     * {@code babelflow train} against the shared broker: libtorch allows one gradient collector per
+     * process, so runs in parallel need processes of their own (each with one libtorch thread: two
+     * runs' thread pools would oversubscribe two cores). Its output goes to RUN_DIR/train.log, its
+     * progress lines to {@code progress}. False when it was stopped or failed.
+     */
+    private boolean train(GridRun run, Consumer<String> progress) throws IOException, InterruptedException {
+        boolean resume = !checkpoints(run).list().isEmpty();
+        if (!resume) {
+            deleteRecursively(run.dir()); // nothing durable yet: start again
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", BabelFlow.class.getName(),
+                "train", "--corpus", corpus.toString(), "--out", run.dir().toString(),
+                "--bootstrap-servers", client.bootstrapServers()));
+        if (resume) {
+            command.add("--resume");
+        } else {
+            command.addAll(List.of("--config", writeConfig(run).toString()));
+            if (run.forkFrom() != null) {
+                command.addAll(List.of("--fork-from", run.forkFrom().toString(), "--fork-step",
+                        String.valueOf(run.startStep())));
+            }
+        }
+        Files.createDirectories(run.dir());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        children.add(process);
+        boolean completed = false;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)); BufferedWriter log = Files.newBufferedWriter(run.dir().resolve(TRAIN_LOG))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                log.write(line);
+                log.newLine();
+                if (line.startsWith("step ")) {
+                    progress.accept(line);
+                } else if (line.startsWith("run ")) {
+                    out.accept("[" + run.label() + "] " + line);
+                    completed |= line.contains(", completed;");
+                }
+            }
+        } finally {
+            int exit = process.waitFor();
+            children.remove(process);
+            if (exit != 0) {
+                out.accept(String.format("[%s] babelflow train exited with %d; see %s", run.label(), exit,
+                        run.dir().resolve(TRAIN_LOG)));
+            }
+        }
+        if (!completed) {
+            out.accept("[" + run.label() + "] did not complete; rerun the command to continue");
+        }
+        return completed;
     }
 
     /** Writes each finished run's live files (what the Streams apps said about it) into its folder. */
@@ -162,8 +254,26 @@ public final class ExperimentRunner implements AutoCloseable {
         }
     }
 
+    private void stopChildren() {
+        children.forEach(Process::destroy);
+        for (Process p : children) {
+            try {
+                p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        stopChildren();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or has run
+        }
         reweighting.close();
         specialization.close();
         broker.close();
