@@ -1,5 +1,6 @@
 package io.babelflow.ops.bench;
 
+import io.babelflow.ops.process.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.babelflow.ops.kafka.TopicProvisioner;
@@ -32,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -86,11 +86,11 @@ public final class ObservatoryBenchmark {
                     latencies.add((double) (System.currentTimeMillis() - u.path("data").path("time").asLong()));
                 }
             });
-            await(() -> o.eventClients() == 1, Duration.ofSeconds(30), "the page connected");
+            Await.until(() -> o.eventClients() == 1, Duration.ofSeconds(30), "the page connected");
             // a first step reaches the page before timing starts: the app's start-up is not latency
             run.step(producer, 0, Instant.now());
             producer.flush();
-            await(() -> !latencies.isEmpty(), Duration.ofMinutes(2), "the warm-up step on the page");
+            Await.until(() -> !latencies.isEmpty(), Duration.ofMinutes(2), "the warm-up step on the page");
             latencies.clear();
             long pause = Math.round(1000 / rate);
             for (int step = 1; step <= events; step++) {
@@ -98,7 +98,7 @@ public final class ObservatoryBenchmark {
                 producer.flush();
                 Thread.sleep(pause); // the pace of a trainer's steps
             }
-            await(() -> latencies.size() >= events, Duration.ofSeconds(60), "every step on the page");
+            Await.until(() -> latencies.size() >= events, Duration.ofSeconds(60), "every step on the page");
             stop.set(true);
             sse.cancel(true);
             List<Double> sorted = new ArrayList<>(latencies);
@@ -127,7 +127,7 @@ public final class ObservatoryBenchmark {
             }
             run.end(producer, steps - 1, Instant.now());
             producer.flush();
-            await(() -> lastStepAndEnded(o, runId, steps - 1), Duration.ofHours(2), "the run in the stores");
+            Await.until(() -> lastStepAndEnded(o, runId, steps - 1), Duration.ofHours(2), "the run in the stores");
             double ingest = (System.nanoTime() - t0) / 1e9;
             // the page's first requests, in parallel as the browser sends them; best of three (a warm JVM)
             double best = Double.MAX_VALUE;
@@ -197,7 +197,7 @@ public final class ObservatoryBenchmark {
                 received.add(n);
                 pages.add(listen(o, null, stop, dropped, line -> n.incrementAndGet()));
             }
-            await(() -> o.eventClients() == clients, Duration.ofSeconds(30), "every page connected");
+            Await.until(() -> o.eventClients() == clients, Duration.ofSeconds(30), "every page connected");
             AtomicLong maxLag = new AtomicLong();
             Thread sampler = new Thread(() -> {
                 while (!stop.get()) {
@@ -211,7 +211,7 @@ public final class ObservatoryBenchmark {
             }, "lag-sampler");
             sampler.start();
             LoadGenerator.Result r = new LoadGenerator(shape).run(producer, log);
-            await(() -> lag(o) == 0, Duration.ofMinutes(5), "the observatory caught up");
+            Await.until(() -> lag(o) == 0, Duration.ofMinutes(5), "the observatory caught up");
             Thread.sleep(1000); // the pages read the last events
             stop.set(true);
             sampler.interrupt();
@@ -230,6 +230,15 @@ public final class ObservatoryBenchmark {
         all.putAll(extra);
         Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), all);
         Observatory o = Observatory.start(props, new InetSocketAddress("127.0.0.1", 0), Duration.ofMinutes(10));
+        // an event stream is routed by Streams metadata, which exists once the app is RUNNING: a page would
+        // retry (EventSource reconnects), the benchmark's one stream must not start earlier
+        try {
+            Await.until(() -> o.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                    Duration.ofMinutes(2), "observatory app RUNNING");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         return o;
     }
 
@@ -328,13 +337,4 @@ public final class ObservatoryBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + timeout);
-            }
-            Thread.sleep(50);
-        }
-    }
 }

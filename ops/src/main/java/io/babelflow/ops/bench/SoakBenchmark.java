@@ -1,5 +1,6 @@
 package io.babelflow.ops.bench;
 
+import io.babelflow.ops.process.Await;
 import io.babelflow.events.LanguageRole;
 import io.babelflow.events.LanguageSpec;
 import io.babelflow.events.ModelShape;
@@ -106,7 +107,7 @@ public final class SoakBenchmark {
              Observatory observatory = Observatory.start(props(client, groups.get("observatory"), state, overrides),
                      new InetSocketAddress("127.0.0.1", 0), Duration.ofHours(1))) {
             for (KafkaStreams s : List.of(specialization.streams(), reweighting.streams(), observatory.streams())) {
-                await(() -> s.state() == KafkaStreams.State.RUNNING, Duration.ofMinutes(5), "an app RUNNING");
+                Await.until(() -> s.state() == KafkaStreams.State.RUNNING, Duration.ofMinutes(5), "an app RUNNING");
             }
             log.accept("apps running: " + groups.values());
             try (SoakWatch watch = new SoakWatch(client, loadRun, steeredRun, shape.layers());
@@ -128,7 +129,7 @@ public final class SoakBenchmark {
                         return false;
                     }
                     if (shape.stepsPerSecond() == 0) {
-                        await(() -> watch.windowsDone.get() >= step - lead, Duration.ofMinutes(10),
+                        Await.until(() -> watch.windowsDone.get() >= step - lead, Duration.ofMinutes(10),
                                 "window " + (step - lead) + " out of the specialization app");
                     }
                     samples.stepSent(step + 1, (step + 1) / shape.statsEvery() * windowBytes, watch.windowsDone.get());
@@ -234,13 +235,4 @@ public final class SoakBenchmark {
         return true;
     }
 
-    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + timeout);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.babelflow.ops.serve;
 
+import io.babelflow.ops.process.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /**
  * Headless Chromium (Debian package {@code chromium}) driven through the DevTools protocol over the
@@ -45,7 +45,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 "--user-data-dir=" + profile, "--window-size=" + width + "," + height, url)
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.out").toFile()).start();
         Path portFile = profile.resolve("DevToolsActivePort");
-        await(() -> Files.exists(portFile) && size(portFile) > 0, Duration.ofSeconds(30), "chromium's DevTools port");
+        Await.until(() -> Files.exists(portFile) && size(portFile) > 0, Duration.ofSeconds(30), "chromium's DevTools port");
         int port = Integer.parseInt(Files.readAllLines(portFile).get(0).strip());
         HttpClient http = HttpClient.newHttpClient();
         String ws = null;
@@ -145,15 +145,6 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + timeout);
-            }
-            Thread.sleep(50);
-        }
-    }
 
     @Override
     public void close() {
