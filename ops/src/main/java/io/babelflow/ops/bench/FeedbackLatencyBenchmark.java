@@ -85,25 +85,12 @@ public final class FeedbackLatencyBenchmark {
                 }
             })) {
                 control.awaitCaughtUp(java.time.Duration.ofSeconds(30));
-                sink.emit(RunStarted.newBuilder().setRunId(runId).setSequence(0).setStartedAt(Instant.now())
-                        .setConfig("feedback latency benchmark")
-                        .setLanguages(List.of(new LanguageSpec("python", LanguageRole.PRIMARY, 1.0),
-                                new LanguageSpec("go", LanguageRole.NEW, 0.0)))
-                        .setModel(new ModelShape(4, 128, 4, 512, 128, 256)).setFeedbackPolicy("schedule")
-                        .setPolicyParams(Map.of("phases", "0:python=1.0,go=0.0;" + steps + ":python=0.5,go=0.5",
-                                "every", "1"))
-                        .build());
+                sink.emit(steeredRun(runId, "feedback latency benchmark", steps));
                 long t0 = System.nanoTime();
                 for (long step = 0; step < steps; step++) {
-                    long due = t0 + (long) (step * 1e9 / stepsPerSecond);
-                    while (System.nanoTime() < due) {
-                        Thread.sleep(1);
-                    }
+                    pace(t0, step, stepsPerSecond);
                     publishedAt.put(step, System.nanoTime());
-                    sink.emit(TrainStep.newBuilder().setRunId(runId).setStep(step).setSequence(step + 1)
-                            .setTimestamp(Instant.now()).setTokens(2048).setLearningRate(1e-3).setLoss(2.0)
-                            .setLanguageLoss(Map.of("python", 2.0)).setLanguageTokens(Map.of("python", 2048L))
-                            .setMixtureVersion(target.version()).build());
+                    sink.emit(syntheticStep(runId, step, target.version()));
                     if (step % 100 == 99) {
                         log.accept(String.format("step %d, %d updates applied", step + 1, latencies.size()));
                     }
@@ -123,6 +110,32 @@ public final class FeedbackLatencyBenchmark {
                         "commit.interval.ms", String.valueOf(props.get("commit.interval.ms")),
                         "processing.guarantee", String.valueOf(props.get("processing.guarantee")),
                         "policy", "schedule every=1"));
+    }
+
+    /** A run steered by the schedule policy, moving python 1.0 → 0.5 and go 0 → 0.5 by {@code steps}, every step. */
+    static RunStarted steeredRun(String runId, String config, long steps) {
+        return RunStarted.newBuilder().setRunId(runId).setSequence(0).setStartedAt(Instant.now()).setConfig(config)
+                .setLanguages(List.of(new LanguageSpec("python", LanguageRole.PRIMARY, 1.0),
+                        new LanguageSpec("go", LanguageRole.NEW, 0.0)))
+                .setModel(new ModelShape(4, 128, 4, 512, 128, 256)).setFeedbackPolicy("schedule")
+                .setPolicyParams(Map.of("phases", "0:python=1.0,go=0.0;" + steps + ":python=0.5,go=0.5", "every", "1"))
+                .build();
+    }
+
+    /** A synthetic trainer's step of a steered run (sequence = step + 1, after the RunStarted). */
+    static TrainStep syntheticStep(String runId, long step, long mixtureVersion) {
+        return TrainStep.newBuilder().setRunId(runId).setStep(step).setSequence(step + 1)
+                .setTimestamp(Instant.now()).setTokens(2048).setLearningRate(1e-3).setLoss(2.0)
+                .setLanguageLoss(Map.of("python", 2.0)).setLanguageTokens(Map.of("python", 2048L))
+                .setMixtureVersion(mixtureVersion).build();
+    }
+
+    /** Waits until step {@code step} is due at {@code stepsPerSecond} from {@code t0} (System.nanoTime). */
+    static void pace(long t0, long step, double stepsPerSecond) throws InterruptedException {
+        long due = t0 + (long) (step * 1e9 / stepsPerSecond);
+        while (System.nanoTime() < due) {
+            Thread.sleep(1);
+        }
     }
 
     static double percentile(List<Double> sorted, double q) {

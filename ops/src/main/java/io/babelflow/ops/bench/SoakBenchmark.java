@@ -1,12 +1,7 @@
 package io.babelflow.ops.bench;
 
 import io.babelflow.ops.process.Await;
-import io.babelflow.events.LanguageRole;
-import io.babelflow.events.LanguageSpec;
-import io.babelflow.events.ModelShape;
-import io.babelflow.events.RunStarted;
 import io.babelflow.events.StatsSource;
-import io.babelflow.events.TrainStep;
 import io.babelflow.ops.serve.Observatory;
 import io.babelflow.producers.loadgen.LoadGenerator;
 import io.babelflow.producers.loadgen.LoadShape;
@@ -22,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -181,24 +175,13 @@ public final class SoakBenchmark {
     /** The steered run: a RunStarted with a schedule policy moving the mixture every step, then paced TrainSteps. */
     private static void steer(KafkaTelemetrySink sink, String runId, long planned, AtomicBoolean stop, AtomicLong steps,
             Map<Long, Long> publishedAt) {
-        sink.emit(RunStarted.newBuilder().setRunId(runId).setSequence(0).setStartedAt(Instant.now())
-                .setConfig("soak: steered run").setLanguages(List.of(new LanguageSpec("python", LanguageRole.PRIMARY, 1.0),
-                        new LanguageSpec("go", LanguageRole.NEW, 0.0)))
-                .setModel(new ModelShape(4, 128, 4, 512, 128, 256)).setFeedbackPolicy("schedule")
-                .setPolicyParams(Map.of("phases", "0:python=1.0,go=0.0;" + planned + ":python=0.5,go=0.5", "every", "1"))
-                .build());
+        sink.emit(FeedbackLatencyBenchmark.steeredRun(runId, "soak: steered run", planned));
         long t0 = System.nanoTime();
         try {
             for (long step = 0; step < planned && !stop.get(); step++) {
-                long due = t0 + (long) (step * 1e9 / STEERED_STEPS_PER_SECOND);
-                while (System.nanoTime() < due) {
-                    Thread.sleep(1);
-                }
+                FeedbackLatencyBenchmark.pace(t0, step, STEERED_STEPS_PER_SECOND);
                 publishedAt.put(step, System.nanoTime());
-                sink.emit(TrainStep.newBuilder().setRunId(runId).setStep(step).setSequence(step + 1)
-                        .setTimestamp(Instant.now()).setTokens(2048).setLearningRate(1e-3).setLoss(2.0)
-                        .setLanguageLoss(Map.of("python", 2.0)).setLanguageTokens(Map.of("python", 2048L))
-                        .setMixtureVersion(0).build());
+                sink.emit(FeedbackLatencyBenchmark.syntheticStep(runId, step, 0));
                 steps.set(step + 1);
             }
         } catch (InterruptedException e) {
