@@ -87,11 +87,15 @@ class ClusterFaultsIT {
     @Test
     @Order(1)
     void aBrokerKilledWhileFourRanksAndATrainerPublishLosesAndRepeatsNothing() throws Exception {
-        first = Traffic.start(cluster.client(), dir, "broker-kill", 400, 10.0, 200);
+        // the loadgen runs 80 s: the trainer's first step comes some 30 s after its start (the engine loads)
+        first = Traffic.start(cluster.client(), dir, "broker-kill", 800, 10.0, 200);
         first.awaitLoadgenSteps(100, watch);
+        first.awaitTrainerSteps(20, watch);
         long killed = System.nanoTime();
         cluster.kill(2);
-        LOG.info("node 2 SIGKILLed at loadgen step ~100");
+        LOG.info("node 2 SIGKILLed while both publish: loadgen step {}, trainer step {}",
+                watch.of(Topics.TRAIN_STEPS, first.loadgenRun).size() / Traffic.RANKS,
+                watch.of(Topics.TRAIN_STEPS, first.trainerRun).size());
         Thread.sleep(5_000); // the cluster runs on two nodes for a while: leaders move, ISR shrinks
         cluster.restart(2, Duration.ofSeconds(240));
         LOG.info("node 2 back after {} ms", (System.nanoTime() - killed) / 1_000_000);

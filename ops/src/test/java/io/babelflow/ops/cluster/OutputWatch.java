@@ -77,27 +77,39 @@ final class OutputWatch implements AutoCloseable {
                 .map(a -> (V) a.value()).toList();
     }
 
-    /** Waits until {@code condition} holds and then until everything committed by then has been read. */
+    /**
+     * Waits until {@code condition} holds, and no longer: a point in the traffic to act at (a kill).
+     * Waiting to be caught up too would wait for the traffic to pause, which under steady load
+     * comes only once the publishers finish.
+     */
     void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        if (!awaitOrTimeOut(condition, timeout)) {
+        if (!holds(condition, System.nanoTime() + timeout.toNanos())) {
             throw new AssertionError("timed out waiting for " + what);
         }
     }
 
-    /**
-     * As {@link #await} but returns false on time-out, so the caller's exact assertions say what is
-     * missing rather than only that something is.
-     */
-    boolean awaitOrTimeOut(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private static boolean holds(BooleanSupplier condition, long deadline) throws InterruptedException {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             Thread.sleep(100);
         }
+        return true;
+    }
+
+    /**
+     * Waits until {@code condition} holds and then until everything committed by then has been read
+     * (so a duplicate committed after the last expected record shows too); returns false on
+     * time-out, so the caller's exact assertions say what is missing rather than only that something is.
+     */
+    boolean awaitOrTimeOut(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!holds(condition, deadline)) {
+            return false;
+        }
         long now = System.nanoTime();
-        while (caughtUpAt.get() < now) { // so a duplicate committed after the last expected record shows too
+        while (caughtUpAt.get() < now) {
             if (System.nanoTime() > deadline + 30_000_000_000L) {
                 throw new AssertionError("the watch did not catch up with the topics");
             }

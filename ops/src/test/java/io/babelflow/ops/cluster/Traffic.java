@@ -117,6 +117,11 @@ final class Traffic {
                 Duration.ofMinutes(3));
     }
 
+    void awaitTrainerSteps(int steps, OutputWatch watch) throws InterruptedException {
+        watch.await("trainer step " + steps, () -> watch.of(Topics.TRAIN_STEPS, trainerRun).size() >= steps,
+                Duration.ofMinutes(3));
+    }
+
     void awaitMixtureVersions(int versions, OutputWatch watch) throws InterruptedException {
         watch.await(versions + " mixture versions", () -> watch.of(Topics.MIXTURE_CONTROL, trainerRun).size() >= versions,
                 Duration.ofMinutes(3));
