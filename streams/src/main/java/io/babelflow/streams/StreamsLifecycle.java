@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle both BabelFlow Streams apps share: a failed stream thread shuts the client down
- * (rather than running on with fewer threads), {@link #awaitStop()} returns once the client is not
+ * The lifecycle the BabelFlow Streams apps share: a stream thread that failed on a broker error is
+ * replaced, any other failure shuts the client down rather than running on with fewer threads
+ * ({@link ThreadFailurePolicy}), {@link #awaitStop()} returns once the client is not
  * running, and {@link #close()} is idempotent and leaves the group ({@link StreamsDefaults#closeOptions}).
  */
 public final class StreamsLifecycle {
@@ -26,7 +27,13 @@ public final class StreamsLifecycle {
     public StreamsLifecycle(KafkaStreams streams, Properties props, String appName) {
         this.streams = streams;
         this.onClose = StreamsDefaults.closeOptions(props, Duration.ofSeconds(30));
+        ThreadFailurePolicy policy = new ThreadFailurePolicy();
         streams.setUncaughtExceptionHandler(e -> {
+            if (policy.replace(e, System.currentTimeMillis())) {
+                LOG.warn("stream thread of the {} app failed on a broker error; replacing it (its tasks reopen from"
+                        + " their changelogs and committed offsets): {}", appName, rootMessage(e));
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("stream thread failed; shutting the {} app down", appName, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -35,6 +42,14 @@ public final class StreamsLifecycle {
                 stopped.countDown();
             }
         });
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     public KafkaStreams streams() {
