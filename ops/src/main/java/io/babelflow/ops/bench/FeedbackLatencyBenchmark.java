@@ -52,8 +52,9 @@ public final class FeedbackLatencyBenchmark {
         Map<String, Object> overrides = new java.util.HashMap<>(client.overrides());
         overrides.putAll(streamsOverrides);
         // a group of its own per measurement, so one round's members and offsets never meet the next's
-        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), "babelflow-feedback-bench-" + runId,
-                state.toString(), overrides);
+        String appId = "babelflow-feedback-bench-" + runId;
+        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), appId, state.toString(), overrides);
+        StartAtEnd.commit(client, appId, ReweightingApp.topology(ReweightingConfig.DEFAULTS));
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS);
                 KafkaTelemetrySink sink = new KafkaTelemetrySink(client, state.resolve("spool"))) {
             while (app.streams().state() != KafkaStreams.State.RUNNING) {

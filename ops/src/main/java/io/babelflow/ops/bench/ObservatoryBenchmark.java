@@ -12,6 +12,8 @@ import io.babelflow.producers.loadgen.LoadShape;
 import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.observatory.ObservatoryApp;
+import io.babelflow.streams.observatory.ObservatoryListener;
 import io.babelflow.streams.observatory.ObservatoryStores;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,9 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
@@ -183,9 +183,8 @@ public final class ObservatoryBenchmark {
     public static LiveLoad liveLoad(ClientConfig client, Path state, int clients, LoadShape shape, Consumer<String> log)
             throws Exception {
         TopicProvisioner.ensureTopics(client, (short) 1);
-        // the pages follow the loadgen run only, not what earlier measurements left on the topics
-        try (Observatory o = start(client, state, "bench-observatory-live",
-                Map.of(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest"));
+        // the pages follow the loadgen run only, not what earlier measurements left on the topics (StartAtEnd)
+        try (Observatory o = start(client, state, "bench-observatory-live");
              Producer<byte[], byte[]> producer = new KafkaProducer<>(TelemetryProducerConfig.of(client,
                      Duration.ofSeconds(60)), new ByteArraySerializer(), new ByteArraySerializer())) {
             AtomicBoolean stop = new AtomicBoolean();
@@ -229,6 +228,7 @@ public final class ObservatoryBenchmark {
         Map<String, Object> all = new java.util.HashMap<>(client.overrides());
         all.putAll(extra);
         Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), all);
+        StartAtEnd.commit(client, appId, ObservatoryApp.topology(ObservatoryListener.NONE));
         Observatory o = Observatory.start(props, new InetSocketAddress("127.0.0.1", 0), Duration.ofMinutes(10));
         // an event stream is routed by Streams metadata, which exists once the app is RUNNING: a page would
         // retry (EventSource reconnects), the benchmark's one stream must not start earlier

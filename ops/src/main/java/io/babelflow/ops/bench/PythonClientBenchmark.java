@@ -47,8 +47,10 @@ public final class PythonClientBenchmark {
                   policy: schedule
                   params: {phases: "0:python=1.0,go=0.0;%d:python=0.5,go=0.5", curve: linear, every: "1"}
                 """.formatted(steps)));
-        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), "babelflow-python-bench", work.resolve("state").toString(),
+        String appId = "babelflow-python-bench-" + System.currentTimeMillis();
+        var props = ReweightingApp.streamsConfig(client.bootstrapServers(), appId, work.resolve("state").toString(),
                 client.overrides());
+        StartAtEnd.commit(client, appId, ReweightingApp.topology(ReweightingConfig.DEFAULTS));
         try (ReweightingApp app = ReweightingApp.start(props, ReweightingConfig.DEFAULTS)) {
             while (app.streams().state() != KafkaStreams.State.RUNNING) {
                 Thread.sleep(50);

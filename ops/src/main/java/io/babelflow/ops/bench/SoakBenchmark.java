@@ -9,6 +9,8 @@ import io.babelflow.producers.telemetry.KafkaTelemetrySink;
 import io.babelflow.producers.telemetry.TelemetryProducerConfig;
 import io.babelflow.schemas.ClientConfig;
 import io.babelflow.streams.StreamsDefaults;
+import io.babelflow.streams.observatory.ObservatoryApp;
+import io.babelflow.streams.observatory.ObservatoryListener;
 import io.babelflow.streams.reweighting.app.ReweightingApp;
 import io.babelflow.streams.reweighting.app.ReweightingConfig;
 import io.babelflow.streams.specialization.app.SpecializationApp;
@@ -27,7 +29,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,6 +48,8 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class SoakBenchmark {
     /** Steps per second of the steered run (its TrainSteps are small; the point is a live feedback loop). */
     static final double STEERED_STEPS_PER_SECOND = 5;
+    /** The app's defaults, reading training windows: what the load generator emits. */
+    private static final SpecializationConfig SPECIALIZATION = SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN);
 
     private SoakBenchmark() {
     }
@@ -87,13 +90,15 @@ public final class SoakBenchmark {
         Path state = Files.createTempDirectory("babelflow-bench-soak");
         Map<String, Object> overrides = new HashMap<>(client.overrides());
         overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-        // the apps follow the soak's runs, not what earlier work left on a shared cluster's topics
-        overrides.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
         Map<String, String> groups = Map.of("specialization", "babelflow-soak-specialization-" + stamp,
                 "reweighting", "babelflow-soak-reweighting-" + stamp, "observatory", "babelflow-soak-observatory-" + stamp);
+        // the apps follow the soak's runs, not what earlier work left on a shared cluster's topics
+        StartAtEnd.commit(client, groups.get("specialization"), SpecializationApp.topology(SPECIALIZATION));
+        StartAtEnd.commit(client, groups.get("reweighting"), ReweightingApp.topology(ReweightingConfig.DEFAULTS));
+        StartAtEnd.commit(client, groups.get("observatory"), ObservatoryApp.topology(ObservatoryListener.NONE));
         long steeredPlanned = (long) (duration.toSeconds() * STEERED_STEPS_PER_SECOND) + 1;
         try (SpecializationApp specialization = SpecializationApp.start(props(client, groups.get("specialization"),
-                state, overrides), SpecializationConfig.DEFAULTS.withStatsSource(StatsSource.TRAIN),
+                state, overrides), SPECIALIZATION,
                 new InetSocketAddress("127.0.0.1", 0));
              ReweightingApp reweighting = ReweightingApp.start(ReweightingApp.streamsConfig(client.bootstrapServers(),
                      groups.get("reweighting"), state.resolve("reweighting").toString(), overrides),

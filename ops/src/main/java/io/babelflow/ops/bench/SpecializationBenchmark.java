@@ -53,13 +53,15 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class SpecializationBenchmark {
     public static final int DEFAULT_ROUNDS = 3;
+    /** Windows in each backlog: enough that the backlog's ratio is one of throughputs, not of one window's latency. */
+    public static final int DEFAULT_BACKLOG_WINDOWS = 4;
 
     private SpecializationBenchmark() {
     }
 
     public static SpecializationReport run(ClientConfig client, LoadShape shape, List<Integer> ranks, Consumer<String> log)
             throws Exception {
-        return run(client, shape, ranks, DEFAULT_ROUNDS, Map.of(), log);
+        return run(client, shape, ranks, DEFAULT_ROUNDS, DEFAULT_BACKLOG_WINDOWS, Map.of(), log);
     }
 
     /**
@@ -70,13 +72,15 @@ public final class SpecializationBenchmark {
      *               and steps are replaced: one window per measurement, a fresh run each)
      * @param ranks  data-parallel rank counts to measure, e.g. [1, 8]
      * @param rounds measured windows per rank count and variant (after one live warm-up)
+     * @param backlogWindows consecutive windows of one run in each backlog measurement
      * @param streamsOverrides Streams settings over the app's defaults, to measure a tuning (e.g.
      *               {@code statestore.cache.max.bytes}, {@code commit.interval.ms}); empty for the defaults
      */
     public static SpecializationReport run(ClientConfig client, LoadShape shape, List<Integer> ranks, int rounds,
-            Map<String, ?> streamsOverrides, Consumer<String> log) throws Exception {
-        if (rounds < 1 || ranks.isEmpty() || ranks.stream().anyMatch(r -> r < 1)) {
-            throw new IllegalArgumentException("need rounds >= 1 and rank counts >= 1, got " + rounds + ", " + ranks);
+            int backlogWindows, Map<String, ?> streamsOverrides, Consumer<String> log) throws Exception {
+        if (rounds < 1 || backlogWindows < 1 || ranks.isEmpty() || ranks.stream().anyMatch(r -> r < 1)) {
+            throw new IllegalArgumentException("need rounds >= 1, backlog windows >= 1 and rank counts >= 1, got "
+                    + rounds + ", " + backlogWindows + ", " + ranks);
         }
         EmbeddedKafka embedded = null;
         if (client == null) {
@@ -89,6 +93,9 @@ public final class SpecializationBenchmark {
         try (SpecializationMeasurements session = new SpecializationMeasurements(client, appId, stateDir, shape,
                 streamsOverrides, log)) {
             Map<String, String> settings = settings(shape, embedded != null, session);
+            if (!streamsOverrides.isEmpty()) {
+                settings.put("streams settings over the app's defaults", String.valueOf(streamsOverrides));
+            }
             settings.forEach((k, v) -> log.accept(k + ": " + v));
             List<Live> live = new ArrayList<>();
             List<Backlog> backlog = new ArrayList<>();
@@ -99,7 +106,7 @@ public final class SpecializationBenchmark {
                     live.add(session.live(r, round, false));
                 }
                 for (int round = 1; round <= rounds; round++) {
-                    backlog.add(session.backlog(r, round, round == rounds ? rounds : 0, compute));
+                    backlog.add(session.backlog(r, backlogWindows, round, round == rounds ? rounds : 0, compute));
                 }
             }
             settings.put("load average at the end", String.format("%.2f",

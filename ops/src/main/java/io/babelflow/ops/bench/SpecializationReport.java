@@ -20,17 +20,20 @@ public record SpecializationReport(LoadShape shape, Map<String, String> settings
     }
 
     /**
-     * One window produced while the app was stopped and processed from a standing start, and the
-     * same records read by a plain consumer.
+     * {@code windows} consecutive windows of one run produced while the app was stopped and processed
+     * from a standing start, and the same records read by a plain consumer. Over several windows the
+     * ratio is one of throughputs: one window alone is mostly fixed latency (two exactly-once commits
+     * and the analysis), more than a plain consumer needs to read a 1-rank window.
      *
      * @param startToRunningSeconds from {@code SpecializationApp.start} to the client's RUNNING state
      * @param processSeconds        from RUNNING to the arrival of the window's last output
-     * @param rawSeconds            a plain KafkaConsumer reading and Avro-decoding the same records
-     * @param writtenMegabytes      what the app's producer sent per topic for the window (the app
-     *                              instance is fresh, so its producer's byte-total is this window's):
+     * @param rawSeconds            a plain KafkaConsumer reading and Avro-decoding the same records,
+     *                              best of {@code SpecializationMeasurements.RAW_READS} reads
+     * @param writtenMegabytes      what the app's producer sent per topic for the backlog (the app
+     *                              instance is fresh, so its producer's byte-total is the backlog's):
      *                              internal topics named without the application id
      */
-    public record Backlog(int ranks, int round, long records, long bytes, double startToRunningSeconds,
+    public record Backlog(int ranks, int windows, int round, long records, long bytes, double startToRunningSeconds,
             double processSeconds, double rawSeconds, Map<String, Double> writtenMegabytes) {
         public double recordsPerSecond() {
             return records / processSeconds;
@@ -71,21 +74,22 @@ public record SpecializationReport(LoadShape shape, Map<String, String> settings
             int r = c.ranks();
             List<Live> l = live.stream().filter(x -> x.ranks() == r && !x.warmup()).toList();
             List<Backlog> b = backlog.stream().filter(x -> x.ranks() == r).toList();
-            long bytes = b.isEmpty() ? 0 : b.get(0).bytes();
+            long bytes = b.isEmpty() ? 0 : b.get(0).bytes() / b.get(0).windows();
             lines.add(String.format("%d rank(s), %d records, %.1f MB per window:", r, c.records(), bytes / 1e6));
             lines.add(String.format("  live: first record sent -> last output %.2f s (median of %d; produce %.2f s,"
                             + " tail after last ack %.2f s)", median(l, Live::latencySeconds), l.size(),
                     median(l, Live::produceSeconds), median(l, Live::tailSeconds)));
-            lines.add(String.format("  backlog: RUNNING -> last output %.2f s = %.0f records/s, %.1f MB/s"
-                            + " (start -> RUNNING %.2f s)", median(b, Backlog::processSeconds),
+            lines.add(String.format("  backlog of %d window(s): RUNNING -> last output %.2f s = %.0f records/s, %.1f MB/s"
+                            + " (start -> RUNNING %.2f s)", b.isEmpty() ? 0 : b.get(0).windows(), median(b, Backlog::processSeconds),
                     median(b, Backlog::recordsPerSecond), median(b, Backlog::megabytesPerSecond),
                     median(b, Backlog::startToRunningSeconds)));
             lines.add(String.format("  raw consume + Avro decode %.2f s = %.1f MB/s; app / raw = %.1f",
                     median(b, Backlog::rawSeconds), median(b, Backlog::rawMegabytesPerSecond),
                     median(b, Backlog::ratio)));
             if (!b.isEmpty()) {
-                lines.add("  the app wrote per window (MB, median): " + b.get(0).writtenMegabytes().keySet().stream()
-                        .map(t -> String.format("%s %.1f", t, median(b, x -> x.writtenMegabytes().getOrDefault(t, 0.0))))
+                lines.add("  the app wrote per backlog window (MB, median): " + b.get(0).writtenMegabytes().keySet().stream()
+                        .map(t -> String.format("%s %.1f", t, median(b, x -> x.writtenMegabytes().getOrDefault(t, 0.0)
+                                / x.windows())))
                         .collect(Collectors.joining(", ")));
             }
             lines.add(String.format("  in-JVM compute: decode %.2f s, validate %.2f s, merge %.2f s,"

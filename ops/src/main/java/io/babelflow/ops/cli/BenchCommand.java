@@ -198,13 +198,23 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--languages", defaultValue = "8") int languages;
         @Option(names = "--ranks", defaultValue = "1,8", split = ",") java.util.List<Integer> ranks;
         @Option(names = "--rounds", defaultValue = "3") int rounds;
+        @Option(names = "--backlog-windows", defaultValue = "4",
+                description = "Consecutive windows in each backlog measurement (default: ${DEFAULT-VALUE}).")
+        int backlogWindows;
+        @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",",
+                description = "Streams settings over the app's defaults, to measure a tuning (e.g."
+                        + " commit.interval.ms=200,producer.compression.type=lz4).")
+        java.util.Map<String, String> streamsConfig = new java.util.LinkedHashMap<>();
 
         @Override
         public Integer call() throws Exception {
+            if (rounds < 1 || backlogWindows < 1 || ranks.stream().anyMatch(r -> r < 1)) {
+                throw new io.babelflow.schemas.InvalidInputException("--rounds, --backlog-windows and --ranks must be >= 1");
+            }
             LoadShape shape = new LoadShape("bench", layers, neurons, languages, 1, 0, 1, 1, 1);
             var result = io.babelflow.ops.bench.SpecializationBenchmark.run(
                     bootstrapServers == null ? null : ClientConfig.of(bootstrapServers), shape, ranks, rounds,
-                    java.util.Map.of(), System.out::println);
+                    backlogWindows, streamsConfig, System.out::println);
             System.out.println();
             result.summary().forEach(System.out::println);
             return 0;

@@ -27,6 +27,7 @@ import io.babelflow.streams.specialization.app.SpecializationApp;
 import io.babelflow.streams.specialization.app.SpecializationConfig;
 import io.babelflow.streams.specialization.app.SpecializationStores;
 import io.babelflow.streams.specialization.window.LayerPiece;
+import io.babelflow.streams.specialization.window.LayerProbabilities;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -479,7 +480,7 @@ class SpecializationIT {
                     double expected = window.getValue()[l * NEURONS + neuron] / tokens.get(window.getKey())[l];
                     JsonNode p = point.get("probability").get(languages.get(l));
                     assertNotNull(p, point.toString());
-                    assertEquals(expected, p.asDouble(), 1e-6, "window " + window.getKey() + " neuron " + neuron
+                    assertEquals(expected, p.asDouble(), LayerProbabilities.STEP, "window " + window.getKey() + " neuron " + neuron
                             + " " + languages.get(l));
                 }
             }

@@ -26,10 +26,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>
  * A piece is forwarded once every rank of the world has reported the layer; otherwise, checked by
  * a wall-clock punctuator, a quarter of the grace period after its first pending rank arrived
- * (a slow rank then follows in a piece of its own, well inside the window's grace). Pending sums
- * live in the changelogged {@link SpecializationStores#RANK_PARTIALS} store, so a restart between
- * ranks neither loses a rank nor adds one twice; the processor's map mirrors the store so a record
- * costs one write, not a read of the sums too. After forwarding, the layer's entry shrinks to the
+ * (a slow rank then follows in a piece of its own, well inside the window's grace). The pending
+ * sums live in the processor's map; the changelogged {@link SpecializationStores#RANK_PARTIALS}
+ * store keeps only which ranks are pending and where their records are (a few bytes, where a 7B
+ * layer's sum is 352 KB rewritten at every commit), and a restart reads those records again
+ * ({@link SourceRecords}), so it neither loses a rank nor adds one twice. After forwarding, the layer's entry shrinks to the
  * ranks forwarded, kept for twice the grace period so a duplicate is rejected here with its own
  * bytes rather than merged with good ranks.
  * <p>
@@ -57,12 +58,21 @@ final class RankMergeProcessor implements Processor<String, ActivationIntakeProc
         this.context = context;
         partials = context.getStateStore(SpecializationStores.RANK_PARTIALS);
         live.clear();
+        List<SourceRecords.Ref> refs = new ArrayList<>();
         try (KeyValueIterator<String, LayerPiece> it = partials.all()) { // restored before init
             while (it.hasNext()) {
                 KeyValue<String, LayerPiece> entry = it.next();
                 live.put(entry.key, entry.value);
+                int[] ranks = entry.value.ranks();
+                for (int i = 0; i < ranks.length; i++) {
+                    refs.add(new SourceRecords.Ref(entry.value.partition(i), entry.value.offset(i)));
+                }
             }
         }
+        // the store keeps where the pending ranks' records are, not their sums: add them up again
+        Map<SourceRecords.Ref, ActivationStats> records = SourceRecords.read(context.appConfigs(),
+                context.taskId() + "-rank-merge", refs);
+        live.values().forEach(piece -> piece.recount((p, o) -> records.get(new SourceRecords.Ref(p, o))));
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::flushLingering);
     }
 

@@ -102,7 +102,7 @@ public final class SpecializationApp implements StreamsApp {
 
         KStream<String, ClosedWindow> closed = DeadLetters.divert(pieces.process(
                 () -> new WindowMergeProcessor(config), Named.as("window-merge"),
-                SpecializationStores.RUNS, SpecializationStores.WINDOW_COUNTS, SpecializationStores.OPEN_WINDOWS,
+                SpecializationStores.RUNS, SpecializationStores.WINDOW_SOURCES, SpecializationStores.OPEN_WINDOWS,
                 SpecializationStores.RUN_PROGRESS, SpecializationStores.NEURON_HISTORY,
                 SpecializationStores.LAYER_SPECIALIZATION), "window-merge");
         closed.flatMapValues(ClosedWindow::layers, Named.as("window-layers"))

@@ -27,10 +27,17 @@ import org.apache.kafka.streams.state.Stores;
 public final class SpecializationStores {
     /** runId → latest RunStarted. */
     public static final String RUNS = "runs";
-    /** (run, window, layer) → ranks of the layer added up before the repartition, not yet forwarded. */
+    /**
+     * (run, window, layer) → ranks of the layer added up before the repartition, not yet forwarded,
+     * and where their records are; the rank-merge holds the sums in memory.
+     */
     public static final String RANK_PARTIALS = "rank-partials";
-    /** (run, window, layer) → counts merged over the layer pieces so far. */
-    public static final String WINDOW_COUNTS = "window-counts";
+    /**
+     * (run, window, layer) → the ranks merged so far and where their records are (partition, offset
+     * of the activation topic): the window-merge holds the sums in memory and rebuilds them from
+     * those records after a restart.
+     */
+    public static final String WINDOW_SOURCES = "window-sources";
     /** (run, window) → ranks and layers merged so far, first-seen time. */
     public static final String OPEN_WINDOWS = "open-windows";
     /** runId → newest closed window, its neuron sets, history windows kept. */
@@ -53,12 +60,10 @@ public final class SpecializationStores {
 
     static void addTo(StreamsBuilder builder) {
         builder.addStateStore(store(RUNS, AvroSerde.of(RunStarted.class)));
-        // pending sums are rewritten once per rank and deleted when forwarded: caching collapses those
-        // writes between commits, so the changelog sees only what is pending at a commit
-        builder.addStateStore(store(RANK_PARTIALS, BinaryStateSerdes.LAYER_PIECE).withCachingEnabled());
-        // one write per layer piece, deleted when the window closes: caching keeps a window that
-        // closes within a commit interval out of the changelog
-        builder.addStateStore(store(WINDOW_COUNTS, BinaryStateSerdes.LAYER_COUNTS).withCachingEnabled());
+        // sources only, no counts (the processors hold the sums and rebuild them from the records after a
+        // restart); caching collapses the rewrites of an entry between commits
+        builder.addStateStore(store(RANK_PARTIALS, BinaryStateSerdes.LAYER_PIECE_REFS).withCachingEnabled());
+        builder.addStateStore(store(WINDOW_SOURCES, BinaryStateSerdes.LAYER_PIECE_REFS).withCachingEnabled());
         builder.addStateStore(store(OPEN_WINDOWS, JsonSerde.of(WindowProgress.class)));
         builder.addStateStore(store(RUN_PROGRESS, JsonSerde.of(RunProgress.class)));
         builder.addStateStore(store(NEURON_HISTORY, BinaryStateSerdes.LAYER_PROBABILITIES));

@@ -1,5 +1,6 @@
 package io.babelflow.streams.specialization.app;
 
+import io.babelflow.events.ActivationStats;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
 import io.babelflow.schemas.Topics;
@@ -17,9 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.NavigableMap;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,13 +47,14 @@ import org.slf4j.LoggerFactory;
  */
 final class WindowMergeProcessor implements Processor<String, LayerPiece, String, Routed<ClosedWindow>> {
     private static final Logger LOG = LoggerFactory.getLogger(WindowMergeProcessor.class);
-    private static final StringSerializer KEYS = new StringSerializer();
 
     private final SpecializationConfig config;
     private final WindowAnalysis analysis;
     private ProcessorContext<String, Routed<ClosedWindow>> context;
     private KeyValueStore<String, RunStarted> runs;
-    private KeyValueStore<String, LayerCounts> windowCounts;
+    /** (run, window, layer) → the pieces merged so far, with their counts; the store keeps their sources only. */
+    private final NavigableMap<String, LayerPiece> merged = new TreeMap<>();
+    private KeyValueStore<String, LayerPiece> windowSources;
     private KeyValueStore<String, WindowProgress> openWindows;
     private KeyValueStore<String, RunProgress> runProgress;
     private KeyValueStore<String, LayerProbabilities> history;
@@ -67,7 +69,23 @@ final class WindowMergeProcessor implements Processor<String, LayerPiece, String
     public void init(ProcessorContext<String, Routed<ClosedWindow>> context) {
         this.context = context;
         runs = context.getStateStore(SpecializationStores.RUNS);
-        windowCounts = context.getStateStore(SpecializationStores.WINDOW_COUNTS);
+        windowSources = context.getStateStore(SpecializationStores.WINDOW_SOURCES);
+        merged.clear();
+        List<SourceRecords.Ref> refs = new ArrayList<>();
+        try (KeyValueIterator<String, LayerPiece> it = windowSources.all()) { // restored before init
+            while (it.hasNext()) {
+                KeyValue<String, LayerPiece> entry = it.next();
+                merged.put(entry.key, entry.value);
+                int[] ranks = entry.value.ranks();
+                for (int i = 0; i < ranks.length; i++) {
+                    refs.add(new SourceRecords.Ref(entry.value.partition(i), entry.value.offset(i)));
+                }
+            }
+        }
+        // the store keeps where the merged records are, not their sums: add them up again
+        Map<SourceRecords.Ref, ActivationStats> records = SourceRecords.read(context.appConfigs(),
+                context.taskId() + "-window-merge", refs);
+        merged.values().forEach(piece -> piece.recount((p, o) -> records.get(new SourceRecords.Ref(p, o))));
         openWindows = context.getStateStore(SpecializationStores.OPEN_WINDOWS);
         runProgress = context.getStateStore(SpecializationStores.RUN_PROGRESS);
         history = context.getStateStore(SpecializationStores.NEURON_HISTORY);
@@ -111,22 +129,23 @@ final class WindowMergeProcessor implements Processor<String, LayerPiece, String
             }
         }
         String layerKey = StoreKeys.windowLayer(runId, piece.windowEnd(), piece.layer());
-        LayerCounts stored = windowCounts.get(layerKey);
-        LayerCounts counts = piece.counts();
-        if (stored != null) {
-            stored.add(counts);
-            counts = stored;
+        LayerPiece layer = merged.get(layerKey);
+        if (layer == null) {
+            layer = piece;
+        } else {
+            layer.absorb(piece);
         }
         for (int rank : piece.ranks()) {
             progress = progress.withReported(rank, piece.layer(), record.timestamp());
         }
         if (progress.complete()) {
-            if (stored != null) {
-                windowCounts.delete(layerKey); // the last piece goes straight to the analysis
+            if (merged.remove(layerKey) != null) {
+                windowSources.delete(layerKey); // the last piece goes straight to the analysis
             }
-            close(runId, piece.windowEnd(), progress, Map.of(piece.layer(), counts));
+            close(runId, piece.windowEnd(), progress, Map.of(piece.layer(), layer.counts()));
         } else {
-            windowCounts.put(layerKey, counts);
+            merged.put(layerKey, layer);
+            windowSources.put(layerKey, layer);
             openWindows.put(windowKey, progress);
         }
     }
@@ -216,19 +235,16 @@ final class WindowMergeProcessor implements Processor<String, LayerPiece, String
                 Math.max(window.lastTimestamp(), 0)));
     }
 
-    /** Reads and deletes the merged counts of every layer of the window. */
+    /** Takes the merged counts of every layer of the window out of the map and the store. */
     private SortedMap<Integer, LayerCounts> takeCounts(String runId, long windowEnd) {
         SortedMap<Integer, LayerCounts> layers = new TreeMap<>();
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, LayerCounts> it =
-                     windowCounts.prefixScan(StoreKeys.windowLayerPrefix(runId, windowEnd), KEYS)) {
-            while (it.hasNext()) {
-                KeyValue<String, LayerCounts> entry = it.next();
-                keys.add(entry.key);
-                layers.put((int) StoreKeys.lastNumber(entry.key), entry.value);
-            }
-        }
-        keys.forEach(windowCounts::delete);
+        String prefix = StoreKeys.windowLayerPrefix(runId, windowEnd);
+        Map<String, LayerPiece> window = merged.subMap(prefix, prefix + Character.MAX_VALUE);
+        window.forEach((key, piece) -> {
+            layers.put((int) StoreKeys.lastNumber(key), piece.counts());
+            windowSources.delete(key);
+        });
+        window.clear();
         return layers;
     }
 

@@ -1,6 +1,7 @@
 package io.babelflow.streams.specialization.window;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,20 +9,24 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Compact binary serdes for the large values: merged counts, the layer pieces that cross the
- * repartition topic, and probability snapshots. Counts are whole numbers in practice: they are
+ * Compact binary serdes for the large values: the layer pieces that cross the repartition topic
+ * (with counts) or are changelogged (sources only), and probability snapshots. Counts are whole numbers in practice: they are
  * written as int32 (half of float64) whenever every cell is one, else as float64.
  */
 public final class BinaryStateSerdes {
     private BinaryStateSerdes() {
     }
 
-    public static final Serde<LayerCounts> LAYER_COUNTS = Serdes.serdeFrom(
-            (topic, counts) -> counts == null ? null : writeCounts(counts),
-            (topic, bytes) -> bytes == null ? null : readCounts(ByteBuffer.wrap(bytes)));
-
     public static final Serde<LayerPiece> LAYER_PIECE = Serdes.serdeFrom(
-            (topic, piece) -> piece == null ? null : writePiece(piece),
+            (topic, piece) -> piece == null ? null : writePiece(piece, true),
+            (topic, bytes) -> bytes == null ? null : readPiece(ByteBuffer.wrap(bytes)));
+
+    /**
+     * A piece without its counts: which ranks it holds and where their records are. What the
+     * rank-merge and window-merge changelog; the counts are rebuilt from the records after a restart.
+     */
+    public static final Serde<LayerPiece> LAYER_PIECE_REFS = Serdes.serdeFrom(
+            (topic, piece) -> piece == null ? null : writePiece(piece, false),
             (topic, bytes) -> bytes == null ? null : readPiece(ByteBuffer.wrap(bytes)));
 
     public static final Serde<LayerProbabilities> LAYER_PROBABILITIES = Serdes.serdeFrom(
@@ -30,12 +35,6 @@ public final class BinaryStateSerdes {
 
     private static final byte WHOLE_INT32 = 1;
     private static final byte FLOAT64 = 2;
-
-    private static byte[] writeCounts(LayerCounts c) {
-        ByteBuffer out = ByteBuffer.allocate(countsSize(c));
-        putCounts(out, c);
-        return out.array();
-    }
 
     private static int countsSize(LayerCounts c) {
         return 9 + namesSize(c.languages()) + c.tokensArray().length * Long.BYTES
@@ -92,12 +91,13 @@ public final class BinaryStateSerdes {
         return new LayerCounts(neurons, languages, tokens, counts);
     }
 
-    private static byte[] writePiece(LayerPiece p) {
+    /** Without counts the bytes end after the forwarded ranks; reading them gives empty counts to rebuild. */
+    private static byte[] writePiece(LayerPiece p, boolean withCounts) {
         byte[] run = p.runId().getBytes(StandardCharsets.UTF_8);
         int ranks = p.ranks().length;
         ByteBuffer out = ByteBuffer.allocate(4 + run.length + 5 * Long.BYTES + 4 * Integer.BYTES
                 + 4 + ranks * (2 * Integer.BYTES + Long.BYTES) + 4 + p.forwarded().length * Integer.BYTES
-                + countsSize(p.counts()));
+                + (withCounts ? countsSize(p.counts()) : 0));
         out.putInt(run.length).put(run);
         out.putLong(p.windowStart()).putLong(p.windowEnd()).putLong(p.openedMs()).putLong(p.pendingSinceMs())
                 .putLong(p.lastTimestamp());
@@ -111,7 +111,9 @@ public final class BinaryStateSerdes {
         for (int r : p.forwarded()) {
             out.putInt(r);
         }
-        putCounts(out, p.counts());
+        if (withCounts) {
+            putCounts(out, p.counts());
+        }
         return out.array();
     }
 
@@ -142,15 +144,20 @@ public final class BinaryStateSerdes {
         }
         return new LayerPiece(new String(run, StandardCharsets.UTF_8), windowStart, windowEnd, layer, layers,
                 worldSize, neurons, openedMs, pendingSinceMs, lastTimestamp, rankIds, partitions, offsets, forwarded,
-                readCounts(in));
+                in.hasRemaining() ? readCounts(in) : new LayerCounts(neurons));
     }
 
+    /** Probabilities as unsigned 16-bit fixed point, round(p * 65535), p clamped to [0, 1]. */
     private static byte[] writeProbabilities(LayerProbabilities p) {
-        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + 8 + namesSize(p.languages()) + p.values().length * Float.BYTES);
+        float[] values = p.values();
+        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + 8 + namesSize(p.languages()) + values.length * Character.BYTES);
         out.putLong(p.windowEnd());
         out.putInt(p.neurons());
         writeNames(out, p.languages());
-        out.asFloatBuffer().put(p.values());
+        CharBuffer fixed = out.asCharBuffer();
+        for (float v : values) {
+            fixed.put((char) Math.round(Math.min(1f, Math.max(0f, v)) * 65535f));
+        }
         return out.array();
     }
 
@@ -159,7 +166,10 @@ public final class BinaryStateSerdes {
         int neurons = in.getInt();
         List<String> languages = readNames(in);
         float[] values = new float[neurons * languages.size()];
-        in.asFloatBuffer().get(values);
+        CharBuffer fixed = in.asCharBuffer();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (fixed.get() * LayerProbabilities.STEP);
+        }
         return new LayerProbabilities(windowEnd, languages, neurons, values);
     }
 

@@ -2,6 +2,7 @@ package io.babelflow.streams.specialization.window;
 
 import io.babelflow.events.ActivationStats;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 import java.util.List;
 
 /**
@@ -84,6 +85,42 @@ public final class LayerPiece {
         offsets = Arrays.copyOf(offsets, offsets.length + 1);
         offsets[offsets.length - 1] = offset;
         lastTimestamp = Math.max(lastTimestamp, timestamp);
+    }
+
+    /** Adds another piece of the same layer and window (other ranks): its counts, ranks and sources. */
+    public void absorb(LayerPiece other) {
+        counts.add(other.counts);
+        int n = ranks.length;
+        ranks = Arrays.copyOf(ranks, n + other.ranks.length);
+        System.arraycopy(other.ranks, 0, ranks, n, other.ranks.length);
+        partitions = Arrays.copyOf(partitions, n + other.partitions.length);
+        System.arraycopy(other.partitions, 0, partitions, n, other.partitions.length);
+        offsets = Arrays.copyOf(offsets, n + other.offsets.length);
+        System.arraycopy(other.offsets, 0, offsets, n, other.offsets.length);
+        lastTimestamp = Math.max(lastTimestamp, other.lastTimestamp);
+    }
+
+    /**
+     * Adds the pending ranks' records again, to empty counts, after a restart: {@code record} gives
+     * the record at a (partition, offset) of this piece, or null if the topic no longer has it,
+     * in which case that rank is dropped and counts as missing from the window.
+     */
+    public void recount(BiFunction<Integer, Long, ActivationStats> record) {
+        counts = new LayerCounts(neurons);
+        int kept = 0;
+        for (int i = 0; i < ranks.length; i++) {
+            ActivationStats s = record.apply(partitions[i], offsets[i]);
+            if (s != null) {
+                counts.add(s);
+                ranks[kept] = ranks[i];
+                partitions[kept] = partitions[i];
+                offsets[kept] = offsets[i];
+                kept++;
+            }
+        }
+        ranks = Arrays.copyOf(ranks, kept);
+        partitions = Arrays.copyOf(partitions, kept);
+        offsets = Arrays.copyOf(offsets, kept);
     }
 
     /** Every rank of the world is pending or forwarded: nothing more will come for this layer. */

@@ -22,6 +22,7 @@ import io.babelflow.streams.DeadLetters;
 import io.babelflow.streams.InteractiveQueries;
 import io.babelflow.streams.StreamsDefaults;
 import io.babelflow.streams.specialization.lape.LapeParameters;
+import io.babelflow.streams.specialization.window.LayerProbabilities;
 import io.babelflow.streams.specialization.query.SpecializationQueries;
 import io.babelflow.streams.specialization.stage.RunSummary;
 import io.babelflow.streams.specialization.stage.StageThresholds;
@@ -138,9 +139,9 @@ class SpecializationAppTest {
         List<SpecializationQueries.HistoryPoint> history = queries.neuronHistory(RUN, 0, 3);
         assertEquals(1, history.size());
         assertEquals(99, history.get(0).windowEnd());
-        assertEquals(0.9, history.get(0).probability().get("go"), 1e-6);
+        assertEquals(0.9, history.get(0).probability().get("go"), LayerProbabilities.STEP);
         assertEquals(0.0, history.get(0).probability().get("python"), 0.0);
-        assertEquals(0.1, queries.neuronHistory(RUN, 1, 0).get(0).probability().get("python"), 1e-6);
+        assertEquals(0.1, queries.neuronHistory(RUN, 1, 0).get(0).probability().get("python"), LayerProbabilities.STEP);
     }
 
     @Test
@@ -314,7 +315,7 @@ class SpecializationAppTest {
         for (String name : List.of("activation-intake", "window-merge", "run-registry", "working-language-share",
                 "held-out-loss-slope", "stage-detector", "activation-intake-dead-letter-sink",
                 "window-merge-dead-letter-sink", "neuron-specialization-sink", "stage-changes-sink",
-                SpecializationStores.WINDOW_COUNTS, SpecializationStores.RUN_SUMMARY)) {
+                SpecializationStores.WINDOW_SOURCES, SpecializationStores.RANK_PARTIALS, SpecializationStores.RUN_SUMMARY)) {
             assertTrue(text.contains(name), name + " missing from\n" + text);
         }
         assertFalse(text.contains("KSTREAM-"), "a generated name:\n" + text);

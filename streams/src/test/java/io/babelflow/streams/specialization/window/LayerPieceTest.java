@@ -69,4 +69,54 @@ class LayerPieceTest {
                 "four cells went from 4 to 8 bytes");
         assertArrayEquals(new int[] {0, 1}, back.ranks());
     }
+
+    @Test
+    void theChangelogKeepsSourcesOnlyAndARestartRebuildsTheSumsFromTheRecords() {
+        ActivationStats r0 = stats(0, List.of("python", "go"), new long[] {10, 20}, new float[] {1, 2, 3, 4});
+        ActivationStats r2 = stats(2, List.of("go", "python"), new long[] {30, 40}, new float[] {5, 6, 7, 8});
+        LayerPiece piece = LayerPiece.open(r0, 1000);
+        piece.add(r0, 4, 17, 5, 1000);
+        piece.add(r2, 4, 19, 6, 1500);
+        byte[] refs = BinaryStateSerdes.LAYER_PIECE_REFS.serializer().serialize("t", piece);
+        byte[] whole = BinaryStateSerdes.LAYER_PIECE.serializer().serialize("t", piece);
+        assertTrue(refs.length < 150 && whole.length > refs.length, refs.length + " bytes of sources");
+
+        LayerPiece restored = BinaryStateSerdes.LAYER_PIECE_REFS.deserializer().deserialize("t", refs);
+        assertEquals(List.of(0, 2), restored.rankList());
+        assertEquals(0, restored.counts().languages().size(), "no counts in the changelog");
+        // offset 19 is gone (retention): rank 2 is dropped and will count as missing
+        restored.recount((partition, offset) -> partition == 4 && offset == 17 ? r0 : null);
+        assertEquals(List.of(0), restored.rankList());
+        assertEquals(10, restored.counts().tokens("python"));
+        assertEquals(3, restored.counts().count("go", 0), 0.0);
+
+        restored.recount((partition, offset) -> offset == 17 ? r0 : offset == 19 ? r2 : null);
+        assertEquals(List.of(0), restored.rankList(), "a dropped rank stays dropped");
+        LayerPiece other = LayerPiece.open(r2, 2000);
+        other.add(r2, 5, 3, 9, 2000);
+        restored.absorb(other);
+        assertEquals(List.of(0, 2), restored.rankList());
+        assertEquals(5, restored.partition(1));
+        assertEquals(3, restored.offset(1));
+        assertEquals(50, restored.counts().tokens("python"));
+        assertEquals(10, restored.counts().count("go", 1), 0.0);
+        assertEquals(9, restored.lastTimestamp());
+    }
+
+    @Test
+    void historyProbabilitiesAreStoredToOne65535th() {
+        float[] p = {0f, 1f, 0.5f, 0.123456f, 1e-6f, 0.9999f, 1.5f, -0.1f};
+        LayerProbabilities back = BinaryStateSerdes.LAYER_PROBABILITIES.deserializer().deserialize("t",
+                BinaryStateSerdes.LAYER_PROBABILITIES.serializer().serialize("t",
+                        new LayerProbabilities(99, List.of("python", "go"), 4, p)));
+        assertEquals(99, back.windowEnd());
+        assertEquals(0.0, back.values()[0], 0.0, "0 exactly");
+        assertEquals(1.0, back.values()[1], 0.0, "1 exactly");
+        for (int i = 2; i < 6; i++) {
+            assertEquals(p[i], back.values()[i], LayerProbabilities.STEP / 2 + 1e-7, "value " + i);
+        }
+        assertEquals(1.0, back.values()[6], 0.0, "clamped to 1");
+        assertEquals(0.0, back.values()[7], 0.0, "clamped to 0");
+        assertEquals(0.5, back.neuron(1).get("python"), LayerProbabilities.STEP / 2);
+    }
 }
