@@ -10,13 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -57,22 +55,8 @@ final class RankMergeProcessor implements Processor<String, ActivationIntakeProc
     public void init(ProcessorContext<String, Routed<LayerPiece>> context) {
         this.context = context;
         partials = context.getStateStore(SpecializationStores.RANK_PARTIALS);
-        live.clear();
-        List<SourceRecords.Ref> refs = new ArrayList<>();
-        try (KeyValueIterator<String, LayerPiece> it = partials.all()) { // restored before init
-            while (it.hasNext()) {
-                KeyValue<String, LayerPiece> entry = it.next();
-                live.put(entry.key, entry.value);
-                int[] ranks = entry.value.ranks();
-                for (int i = 0; i < ranks.length; i++) {
-                    refs.add(new SourceRecords.Ref(entry.value.partition(i), entry.value.offset(i)));
-                }
-            }
-        }
         // the store keeps where the pending ranks' records are, not their sums: add them up again
-        Map<SourceRecords.Ref, ActivationStats> records = SourceRecords.read(context.appConfigs(),
-                context.taskId() + "-rank-merge", refs);
-        live.values().forEach(piece -> piece.recount((p, o) -> records.get(new SourceRecords.Ref(p, o))));
+        SourceRecords.rebuild(context, partials, live, "rank-merge");
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::flushLingering);
     }
 

@@ -2,6 +2,7 @@ package io.babelflow.streams.specialization.app;
 
 import io.babelflow.events.ActivationStats;
 import io.babelflow.schemas.Topics;
+import io.babelflow.streams.specialization.window.LayerPiece;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +14,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,28 @@ final class SourceRecords {
     }
 
     private SourceRecords() {
+    }
+
+    /**
+     * Puts every piece of {@code store} (restored before init: sources only) into {@code into} with
+     * its counts added up again from the records it names.
+     */
+    static void rebuild(ProcessorContext<?, ?> context, KeyValueStore<String, LayerPiece> store,
+            Map<String, LayerPiece> into, String processor) {
+        into.clear();
+        List<Ref> refs = new ArrayList<>();
+        try (KeyValueIterator<String, LayerPiece> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, LayerPiece> entry = it.next();
+                into.put(entry.key, entry.value);
+                int[] ranks = entry.value.ranks();
+                for (int i = 0; i < ranks.length; i++) {
+                    refs.add(new Ref(entry.value.partition(i), entry.value.offset(i)));
+                }
+            }
+        }
+        Map<Ref, ActivationStats> records = read(context.appConfigs(), context.taskId() + "-" + processor, refs);
+        into.values().forEach(piece -> piece.recount((p, o) -> records.get(new Ref(p, o))));
     }
 
     /**

@@ -68,10 +68,10 @@ public final class SpecializationApp implements StreamsApp {
     public static final String ACTIVATION_REPARTITION = "layer-pieces-by-run";
 
     /**
-     * Record cache per stream thread unless configured: room for the pending rank sums and the
-     * merged counts of two open 7B-shaped windows (32 layers x 352 KB each, twice), so a sum that
-     * is complete within a commit interval never reaches a changelog; Kafka's 10 MB default would
-     * evict, and so write, them as they grow.
+     * Record cache per stream thread unless configured. The merges' stores hold record sources
+     * only (a few bytes a layer); the large cached values are the neuron history of a closing 7B
+     * window (32 layers x 176 KB), which Kafka's 10 MB default would evict mid-window. The benchmarks
+     * in docs/performance.md ran with this value.
      */
     public static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
 

@@ -1,6 +1,5 @@
 package io.babelflow.streams.specialization.app;
 
-import io.babelflow.events.ActivationStats;
 import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
 import io.babelflow.schemas.Topics;
@@ -70,22 +69,8 @@ final class WindowMergeProcessor implements Processor<String, LayerPiece, String
         this.context = context;
         runs = context.getStateStore(SpecializationStores.RUNS);
         windowSources = context.getStateStore(SpecializationStores.WINDOW_SOURCES);
-        merged.clear();
-        List<SourceRecords.Ref> refs = new ArrayList<>();
-        try (KeyValueIterator<String, LayerPiece> it = windowSources.all()) { // restored before init
-            while (it.hasNext()) {
-                KeyValue<String, LayerPiece> entry = it.next();
-                merged.put(entry.key, entry.value);
-                int[] ranks = entry.value.ranks();
-                for (int i = 0; i < ranks.length; i++) {
-                    refs.add(new SourceRecords.Ref(entry.value.partition(i), entry.value.offset(i)));
-                }
-            }
-        }
         // the store keeps where the merged records are, not their sums: add them up again
-        Map<SourceRecords.Ref, ActivationStats> records = SourceRecords.read(context.appConfigs(),
-                context.taskId() + "-window-merge", refs);
-        merged.values().forEach(piece -> piece.recount((p, o) -> records.get(new SourceRecords.Ref(p, o))));
+        SourceRecords.rebuild(context, windowSources, merged, "window-merge");
         openWindows = context.getStateStore(SpecializationStores.OPEN_WINDOWS);
         runProgress = context.getStateStore(SpecializationStores.RUN_PROGRESS);
         history = context.getStateStore(SpecializationStores.NEURON_HISTORY);
