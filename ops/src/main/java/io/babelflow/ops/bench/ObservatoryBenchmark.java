@@ -221,13 +221,7 @@ public final class ObservatoryBenchmark {
     }
 
     private static Observatory start(ClientConfig client, Path state, String appId) {
-        return start(client, state, appId, Map.of());
-    }
-
-    private static Observatory start(ClientConfig client, Path state, String appId, Map<String, ?> extra) {
-        Map<String, Object> all = new java.util.HashMap<>(client.overrides());
-        all.putAll(extra);
-        Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), all);
+        Properties props = StreamsDefaults.base(client.bootstrapServers(), appId, state.toString(), client.overrides());
         StartAtEnd.commit(client, appId, ObservatoryApp.topology(ObservatoryListener.NONE));
         Observatory o = Observatory.start(props, new InetSocketAddress("127.0.0.1", 0), Duration.ofMinutes(10));
         // an event stream is routed by Streams metadata, which exists once the app is RUNNING: a page would

@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Compact binary serdes for the large values: the layer pieces that cross the repartition topic
  * (with counts) or are changelogged (sources only), and probability snapshots. Counts are whole numbers in practice: they are
- * written as int32 (half of float64) whenever every cell is one, else as float64.
+ * written as uint16 or int32 whenever every cell fits, else as float64.
  */
 public final class BinaryStateSerdes {
     private BinaryStateSerdes() {
@@ -35,35 +35,48 @@ public final class BinaryStateSerdes {
 
     private static final byte WHOLE_INT32 = 1;
     private static final byte FLOAT64 = 2;
+    private static final byte WHOLE_UINT16 = 3;
 
-    private static int countsSize(LayerCounts c) {
-        return 9 + namesSize(c.languages()) + c.tokensArray().length * Long.BYTES
-                + c.countsArray().length * (whole(c.countsArray()) ? Integer.BYTES : Double.BYTES);
+    private static int countsSize(LayerCounts c, byte encoding) {
+        int cell = encoding == WHOLE_UINT16 ? Character.BYTES : encoding == WHOLE_INT32 ? Integer.BYTES : Double.BYTES;
+        return 9 + namesSize(c.languages()) + c.tokensArray().length * Long.BYTES + c.countsArray().length * cell;
     }
 
-    private static boolean whole(double[] values) {
+    /**
+     * The narrowest exact encoding of the counts: 2 bytes a cell when every count is a whole number
+     * up to 65535 (a window of up to 65535 tokens per language, or sparse activations), 4 when whole,
+     * else 8. What crosses the repartition is half the bytes in the first case.
+     */
+    private static byte encoding(double[] values) {
+        boolean small = true;
         for (double v : values) {
             if (v != (int) v) {
-                return false;
+                return FLOAT64;
             }
+            small &= v >= 0 && v <= Character.MAX_VALUE;
         }
-        return true;
+        return small ? WHOLE_UINT16 : WHOLE_INT32;
     }
 
-    private static void putCounts(ByteBuffer out, LayerCounts c) {
+    private static void putCounts(ByteBuffer out, LayerCounts c, byte encoding) {
         out.putInt(c.neurons());
         writeNames(out, c.languages());
         for (long t : c.tokensArray()) {
             out.putLong(t);
         }
         double[] counts = c.countsArray();
-        if (whole(counts)) {
-            out.put(WHOLE_INT32);
+        out.put(encoding);
+        if (encoding == WHOLE_UINT16) {
+            CharBuffer cells = out.asCharBuffer();
+            for (double v : counts) {
+                cells.put((char) v);
+            }
+            out.position(out.position() + counts.length * Character.BYTES);
+        } else if (encoding == WHOLE_INT32) {
             for (double v : counts) {
                 out.putInt((int) v);
             }
         } else {
-            out.put(FLOAT64);
             out.asDoubleBuffer().put(counts);
             out.position(out.position() + counts.length * Double.BYTES);
         }
@@ -78,7 +91,13 @@ public final class BinaryStateSerdes {
         }
         double[] counts = new double[languages.size() * neurons];
         byte mode = in.get();
-        if (mode == WHOLE_INT32) {
+        if (mode == WHOLE_UINT16) {
+            CharBuffer cells = in.asCharBuffer();
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = cells.get();
+            }
+            in.position(in.position() + counts.length * Character.BYTES);
+        } else if (mode == WHOLE_INT32) {
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = in.getInt();
             }
@@ -93,11 +112,12 @@ public final class BinaryStateSerdes {
 
     /** Without counts the bytes end after the forwarded ranks; reading them gives empty counts to rebuild. */
     private static byte[] writePiece(LayerPiece p, boolean withCounts) {
+        byte encoding = withCounts ? encoding(p.counts().countsArray()) : 0;
         byte[] run = p.runId().getBytes(StandardCharsets.UTF_8);
         int ranks = p.ranks().length;
         ByteBuffer out = ByteBuffer.allocate(4 + run.length + 5 * Long.BYTES + 4 * Integer.BYTES
                 + 4 + ranks * (2 * Integer.BYTES + Long.BYTES) + 4 + p.forwarded().length * Integer.BYTES
-                + (withCounts ? countsSize(p.counts()) : 0));
+                + (withCounts ? countsSize(p.counts(), encoding) : 0));
         out.putInt(run.length).put(run);
         out.putLong(p.windowStart()).putLong(p.windowEnd()).putLong(p.openedMs()).putLong(p.pendingSinceMs())
                 .putLong(p.lastTimestamp());
@@ -112,7 +132,7 @@ public final class BinaryStateSerdes {
             out.putInt(r);
         }
         if (withCounts) {
-            putCounts(out, p.counts());
+            putCounts(out, p.counts(), encoding);
         }
         return out.array();
     }

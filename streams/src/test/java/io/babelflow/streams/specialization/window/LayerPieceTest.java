@@ -47,7 +47,7 @@ class LayerPieceTest {
     }
 
     @Test
-    void piecesRoundTripWholeCountsAsInt32AndFractionsAsFloat64() {
+    void piecesRoundTripSmallWholeCountsAsUint16LargerAsInt32AndFractionsAsFloat64() {
         ActivationStats whole = stats(0, List.of("python", "go"), new long[] {10, 20}, new float[] {1, 2, 3, 4});
         LayerPiece piece = LayerPiece.open(whole, 1000);
         piece.add(whole, 2, 42, 5, 1000);
@@ -65,9 +65,18 @@ class LayerPieceTest {
         byte[] fractionBytes = BinaryStateSerdes.LAYER_PIECE.serializer().serialize("t", piece);
         back = BinaryStateSerdes.LAYER_PIECE.deserializer().deserialize("t", fractionBytes);
         assertEquals(1.5, back.counts().count("python", 0), 0.0);
-        assertEquals(4 * Integer.BYTES, fractionBytes.length - wholeBytes.length - (2 * Integer.BYTES + Long.BYTES),
-                "four cells went from 4 to 8 bytes");
+        assertEquals(4 * (Double.BYTES - Character.BYTES), fractionBytes.length - wholeBytes.length
+                - (2 * Integer.BYTES + Long.BYTES), "four cells went from 2 to 8 bytes");
         assertArrayEquals(new int[] {0, 1}, back.ranks());
+
+        LayerPiece large = LayerPiece.open(whole, 1000);
+        large.add(stats(0, List.of("python", "go"), new long[] {100_000, 20}, new float[] {65535, 65536, 0, 4}), 2, 44,
+                7, 1002);
+        byte[] largeBytes = BinaryStateSerdes.LAYER_PIECE.serializer().serialize("t", large);
+        back = BinaryStateSerdes.LAYER_PIECE.deserializer().deserialize("t", largeBytes);
+        assertEquals(65535, back.counts().count("python", 0), 0.0);
+        assertEquals(65536, back.counts().count("python", 1), 0.0, "past 16 bits: int32, exact");
+        assertEquals(4 * (Integer.BYTES - Character.BYTES), largeBytes.length - wholeBytes.length, "int32 cells");
     }
 
     @Test
