@@ -56,8 +56,8 @@ final class NeuronSpecializationWatcher implements AutoCloseable {
                             .deserialize(r.topic(), r.value());
                     synchronized (this) {
                         Arrival a = arrivals.get(s.getRunId());
-                        // only this benchmark's runs have the generator's layout: on a shared broker the app also
-                        // analyses what earlier work left on the input topic (bench all's real trainer runs)
+                        // only this benchmark's runs have the generator's layout: on a shared broker the output
+                        // topic also carries other apps' results for other runs
                         String problem = a == null ? null : check(s);
                         if (problem != null) {
                             problems.add(problem);

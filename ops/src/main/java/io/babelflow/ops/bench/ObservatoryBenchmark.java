@@ -16,7 +16,6 @@ import io.babelflow.streams.observatory.ObservatoryApp;
 import io.babelflow.streams.observatory.ObservatoryListener;
 import io.babelflow.streams.observatory.ObservatoryStores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,6 +6,7 @@ import io.babelflow.ops.bench.SpecializationReport.Live;
 import io.babelflow.ops.kafka.EmbeddedKafka;
 import io.babelflow.producers.loadgen.LoadShape;
 import io.babelflow.schemas.ClientConfig;
+import io.babelflow.schemas.InvalidInputException;
 import io.babelflow.schemas.Topics;
 import io.babelflow.streams.BoundedMemoryRocksDbConfig;
 import io.babelflow.streams.specialization.lape.LapeParameters;
@@ -79,8 +80,8 @@ public final class SpecializationBenchmark {
     public static SpecializationReport run(ClientConfig client, LoadShape shape, List<Integer> ranks, int rounds,
             int backlogWindows, Map<String, ?> streamsOverrides, Consumer<String> log) throws Exception {
         if (rounds < 1 || backlogWindows < 1 || ranks.isEmpty() || ranks.stream().anyMatch(r -> r < 1)) {
-            throw new IllegalArgumentException("need rounds >= 1, backlog windows >= 1 and rank counts >= 1, got "
-                    + rounds + ", " + backlogWindows + ", " + ranks);
+            throw new InvalidInputException("need --rounds, --backlog-windows and --ranks >= 1, got " + rounds + ", "
+                    + backlogWindows + ", " + ranks);
         }
         EmbeddedKafka embedded = null;
         if (client == null) {

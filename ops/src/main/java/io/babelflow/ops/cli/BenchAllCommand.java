@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.babelflow.ops.bench.FeedbackLatencyBenchmark;
 import io.babelflow.ops.bench.ObservatoryBenchmark;
 import io.babelflow.ops.bench.ProducerBenchmark;
-import io.babelflow.ops.bench.SoakBenchmark;
 import io.babelflow.ops.bench.SpecializationBenchmark;
 import io.babelflow.ops.bench.SpecializationReport;
 import io.babelflow.ops.bench.TelemetryOverheadBenchmark;

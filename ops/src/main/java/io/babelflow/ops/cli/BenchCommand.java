@@ -208,9 +208,6 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (rounds < 1 || backlogWindows < 1 || ranks.stream().anyMatch(r -> r < 1)) {
-                throw new io.babelflow.schemas.InvalidInputException("--rounds, --backlog-windows and --ranks must be >= 1");
-            }
             LoadShape shape = new LoadShape("bench", layers, neurons, languages, 1, 0, 1, 1, 1);
             var result = io.babelflow.ops.bench.SpecializationBenchmark.run(
                     bootstrapServers == null ? null : ClientConfig.of(bootstrapServers), shape, ranks, rounds,

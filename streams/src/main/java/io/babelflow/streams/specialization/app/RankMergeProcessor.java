@@ -28,9 +28,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * sums live in the processor's map; the changelogged {@link SpecializationStores#RANK_PARTIALS}
  * store keeps only which ranks are pending and where their records are (a few bytes, where a 7B
  * layer's sum is 352 KB rewritten at every commit), and a restart reads those records again
- * ({@link SourceRecords}), so it neither loses a rank nor adds one twice. After forwarding, the layer's entry shrinks to the
- * ranks forwarded, kept for twice the grace period so a duplicate is rejected here with its own
- * bytes rather than merged with good ranks.
+ * ({@link SourceRecords}), so it neither loses a rank nor adds one twice. After forwarding, the
+ * layer's entry shrinks to the ranks forwarded, kept for twice the grace period so a duplicate is
+ * rejected here with its own bytes rather than merged with good ranks.
  * <p>
  * A record of another shape than the layer's first (window start, world, layers, neurons) flushes
  * the pending piece and starts a new one: the window-merge, which knows the run, judges both.

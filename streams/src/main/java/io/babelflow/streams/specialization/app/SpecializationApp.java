@@ -1,9 +1,7 @@
 package io.babelflow.streams.specialization.app;
 
 import io.babelflow.events.EvalResult;
-import io.babelflow.events.NeuronSpecialization;
 import io.babelflow.events.RunStarted;
-import io.babelflow.events.StageChange;
 import io.babelflow.events.TrainStep;
 import io.babelflow.events.WorkingLanguage;
 import io.babelflow.schemas.Topic;

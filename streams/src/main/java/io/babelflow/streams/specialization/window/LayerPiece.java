@@ -2,8 +2,10 @@ package io.babelflow.streams.specialization.window;
 
 import io.babelflow.events.ActivationStats;
 import java.util.Arrays;
-import java.util.function.BiFunction;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * One layer of one window added up over the ranks that have reported it so far, before the
@@ -90,13 +92,9 @@ public final class LayerPiece {
     /** Adds another piece of the same layer and window (other ranks): its counts, ranks and sources. */
     public void absorb(LayerPiece other) {
         counts.add(other.counts);
-        int n = ranks.length;
-        ranks = Arrays.copyOf(ranks, n + other.ranks.length);
-        System.arraycopy(other.ranks, 0, ranks, n, other.ranks.length);
-        partitions = Arrays.copyOf(partitions, n + other.partitions.length);
-        System.arraycopy(other.partitions, 0, partitions, n, other.partitions.length);
-        offsets = Arrays.copyOf(offsets, n + other.offsets.length);
-        System.arraycopy(other.offsets, 0, offsets, n, other.offsets.length);
+        ranks = concat(ranks, other.ranks);
+        partitions = concat(partitions, other.partitions);
+        offsets = LongStream.concat(Arrays.stream(offsets), Arrays.stream(other.offsets)).toArray();
         lastTimestamp = Math.max(lastTimestamp, other.lastTimestamp);
     }
 
@@ -139,10 +137,8 @@ public final class LayerPiece {
     public LayerPiece takePending() {
         LayerPiece out = new LayerPiece(runId, windowStart, windowEnd, layer, layers, worldSize, neurons, openedMs,
                 pendingSinceMs, lastTimestamp, ranks, partitions, offsets, new int[0], counts);
-        int[] merged = Arrays.copyOf(forwarded, forwarded.length + ranks.length);
-        System.arraycopy(ranks, 0, merged, forwarded.length, ranks.length);
-        Arrays.sort(merged);
-        forwarded = merged;
+        forwarded = concat(forwarded, ranks);
+        Arrays.sort(forwarded);
         ranks = new int[0];
         partitions = new int[0];
         offsets = new long[0];
@@ -234,6 +230,10 @@ public final class LayerPiece {
             }
         }
         return false;
+    }
+
+    private static int[] concat(int[] first, int[] second) {
+        return IntStream.concat(Arrays.stream(first), Arrays.stream(second)).toArray();
     }
 
     private static int[] append(int[] values, int value) {
